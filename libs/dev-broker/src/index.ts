@@ -1,0 +1,3 @@
+export { startBroker } from './broker';
+export type { RunningBroker } from './broker';
+export type { BrokerLogger, BrokerOptions } from './config';
