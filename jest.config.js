@@ -27,11 +27,18 @@ const shared = {
 
 module.exports = {
   projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{libs,services}/**/*.spec.ts'] },
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{libs,services,tools,deploy}/**/*.spec.ts'],
+    },
     {
       ...shared,
       displayName: 'integration',
-      testMatch: ['<rootDir>/{libs,services}/**/*.int-spec.ts', '<rootDir>/e2e/**/*.e2e-spec.ts'],
+      testMatch: [
+        '<rootDir>/{libs,services,tools,deploy}/**/*.int-spec.ts',
+        '<rootDir>/e2e/**/*.e2e-spec.ts',
+      ],
       setupFilesAfterEnv: ['<rootDir>/tools/jest/integration-setup.js'],
     },
   ],
