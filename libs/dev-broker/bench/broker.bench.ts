@@ -1,17 +1,29 @@
 /**
- * Throughput benchmark for the development broker: kafkajs producer and consumer on
- * loopback against the broker in its own process (so it has its own core).
+ * Throughput benchmark for the development broker (in its own process), on loopback:
  *
- *   npx tsx libs/dev-broker/bench/broker.bench.ts [--messages N] [--concurrency N]
+ *  1. produce (kafkajs): `--producers` child processes, each with one kafkajs producer
+ *     running `--concurrency` send loops of 100-message batches, acks -1. One JavaScript
+ *     client saturates its own thread well below the broker's rate, hence several processes.
+ *  2. produce (raw): broker capacity. Pre-encoded Produce requests written with several in
+ *     flight and no client library, to show the broker's own ceiling on this machine.
+ *  3. consume (kafkajs): one consumer reading phase 1's messages with eachBatch.
+ *
+ *   npx tsx libs/dev-broker/bench/broker.bench.ts [--messages N] [--concurrency N] [--producers N]
  *
  * Prints a table with the targets and, as the very last line, one JSON object for tools.
+ * Aborts after 5 minutes; the broker and every producer process are killed and the data
+ * directory removed however the run ends (including Ctrl-C).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { spawnBroker, type ChildBroker } from '../src/testing/child-broker';
 import { findFreePort } from '../src/testing/free-port';
 import { createKafka } from '../src/testing/kafka-client';
 import { createTempDataDir } from '../src/testing/temp-data-dir';
+import { startCpuMeter, type CpuShare } from './cpu-meter';
+import { produceWithKafkajs, type KafkajsProduceResult } from './kafkajs-producers';
+import { produceRaw, type RawProduceResult } from './raw-producer';
 
 const MESSAGE_BYTES = 1024;
 const BATCH_SIZE = 100;
@@ -19,13 +31,24 @@ const PARTITIONS = 3;
 const TARGET_PRODUCE = 50_000;
 const TARGET_CONSUME = 100_000;
 const ABORT_AFTER_MS = 5 * 60_000;
+/** Broker-capacity phase: connections and unanswered requests per connection. */
+const RAW_CONNECTIONS = 2;
+const RAW_IN_FLIGHT = 8;
 
 interface Settings {
   readonly messages: number;
   readonly concurrency: number;
+  readonly producers: number;
 }
 
 function parseSettings(argv: readonly string[]): Settings {
+  const known = new Set(['--messages', '--concurrency', '--producers']);
+  for (let i = 0; i < argv.length; i += 2) {
+    if (!known.has(argv[i])) {
+      console.error(`unknown argument "${argv[i]}"; flags: ${[...known].join(' N, ')} N`);
+      process.exit(2);
+    }
+  }
   const read = (flag: string, fallback: number): number => {
     const index = argv.indexOf(flag);
     if (index === -1) return fallback;
@@ -36,7 +59,16 @@ function parseSettings(argv: readonly string[]): Settings {
     }
     return value;
   };
-  return { messages: read('--messages', 200_000), concurrency: read('--concurrency', 4) };
+  const settings = {
+    messages: read('--messages', 200_000),
+    concurrency: read('--concurrency', 4),
+    producers: read('--producers', 2),
+  };
+  if (settings.messages < settings.producers * BATCH_SIZE) {
+    console.error(`--messages must give each producer process at least one batch of ${BATCH_SIZE}`);
+    process.exit(2);
+  }
+  return settings;
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -45,72 +77,6 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 const round = (n: number, digits = 1): number => Number(n.toFixed(digits));
-
-/** CPU use of this process (the kafkajs clients) and of the broker, as % of one core. */
-interface CpuShare {
-  readonly clientPct: number;
-  readonly brokerPct: number | null;
-}
-
-/**
- * Both sides share the machine's cores, so a missed target needs this to tell whether the
- * broker or the JavaScript client was the limit. Broker CPU comes from /proc (Linux only).
- */
-function startCpuMeter(brokerPid: number): () => CpuShare {
-  const brokerCpuSeconds = (): number | null => {
-    try {
-      const fields = readFileSync(`/proc/${brokerPid}/stat`, 'utf8').split(') ')[1].split(' ');
-      // utime and stime are fields 14 and 15 of stat, counted in clock ticks (100 per second).
-      return (Number(fields[11]) + Number(fields[12])) / 100;
-    } catch {
-      return null;
-    }
-  };
-  const wallStart = performance.now();
-  const clientStart = process.cpuUsage();
-  const brokerStart = brokerCpuSeconds();
-  return () => {
-    const wallSeconds = (performance.now() - wallStart) / 1000;
-    const client = process.cpuUsage(clientStart);
-    const brokerEnd = brokerCpuSeconds();
-    return {
-      clientPct: round(((client.user + client.system) / 1e6 / wallSeconds) * 100, 0),
-      brokerPct:
-        brokerStart === null || brokerEnd === null
-          ? null
-          : round(((brokerEnd - brokerStart) / wallSeconds) * 100, 0),
-    };
-  };
-}
-
-async function produce(
-  address: string,
-  topic: string,
-  settings: Settings,
-): Promise<{ perSecond: number; latenciesMs: number[] }> {
-  const producer = createKafka(address, 'bench-producer').producer();
-  await producer.connect();
-  // One fixed payload: the benchmark measures the broker, not random-number generation.
-  const value = randomBytes(MESSAGE_BYTES);
-  const batches = Math.ceil(settings.messages / BATCH_SIZE);
-  let nextBatch = 0;
-  const latenciesMs: number[] = [];
-  const sendLoop = async (): Promise<void> => {
-    while (nextBatch < batches) {
-      const batch = nextBatch++;
-      const count = Math.min(BATCH_SIZE, settings.messages - batch * BATCH_SIZE);
-      const messages = Array.from({ length: count }, () => ({ value }));
-      const started = performance.now();
-      await producer.send({ topic, acks: -1, messages });
-      latenciesMs.push(performance.now() - started);
-    }
-  };
-  const started = performance.now();
-  await Promise.all(Array.from({ length: settings.concurrency }, sendLoop));
-  const seconds = (performance.now() - started) / 1000;
-  await producer.disconnect();
-  return { perSecond: settings.messages / seconds, latenciesMs: latenciesMs.sort((a, b) => a - b) };
-}
 
 async function consume(address: string, topic: string, messages: number): Promise<number> {
   const consumer = createKafka(address, 'bench-consumer').consumer({
@@ -135,105 +101,232 @@ async function consume(address: string, topic: string, messages: number): Promis
   return messages / ((endedAt - joinedAt) / 1000);
 }
 
-function printReport(
-  settings: Settings,
-  produced: { perSecond: number; latenciesMs: number[] },
-  consumedPerSecond: number,
-  cpu: { produce: CpuShare; consume: CpuShare },
-): void {
+interface Results {
+  readonly produced: KafkajsProduceResult;
+  readonly capacity: RawProduceResult;
+  readonly consumedPerSecond: number;
+  readonly cpu: { produce: CpuShare; capacity: CpuShare; consume: CpuShare };
+}
+
+function printReport(settings: Settings, results: Results): void {
+  const { produced, capacity, consumedPerSecond, cpu } = results;
   const p50 = percentile(produced.latenciesMs, 50);
   const p99 = percentile(produced.latenciesMs, 99);
+  const ratio = produced.perSecond / capacity.perSecond;
+  const cores = availableParallelism();
   const verdict = (actual: number, target: number): string =>
     actual >= target ? 'met' : 'NOT met';
-  const cpuColumns = (share: CpuShare): Record<string, number | string> => ({
+  const row = (
+    phase: string,
+    clients: string,
+    perSecond: number,
+    target: number,
+    share: CpuShare,
+    latencies: [number, number] | null = null,
+  ): Record<string, number | string> => ({
+    phase,
+    clients,
+    'msgs/s': Math.round(perSecond),
+    target,
+    result: verdict(perSecond, target),
+    'send p50 ms': latencies ? round(latencies[0], 2) : '',
+    'send p99 ms': latencies ? round(latencies[1], 2) : '',
     'client CPU %': share.clientPct,
     'broker CPU %': share.brokerPct ?? 'n/a',
+    'other CPU %': share.otherPct ?? 'n/a',
   });
   console.log(
-    `\nDevelopment broker benchmark: ${settings.messages} messages of ${MESSAGE_BYTES} B, ` +
-      `batches of ${BATCH_SIZE}, ${settings.concurrency} concurrent send loops, acks -1, ` +
-      `${PARTITIONS} partitions, kafkajs defaults otherwise (CPU % is of one core)\n`,
+    `\nDevelopment broker benchmark on ${cores} cores: ${settings.messages} messages of ` +
+      `${MESSAGE_BYTES} B, batches of ${BATCH_SIZE}, acks -1, ${PARTITIONS} partitions.\n` +
+      `  produce (kafkajs): ${settings.producers} producer process(es) × ` +
+      `${settings.concurrency} send loops each, kafkajs defaults otherwise.\n` +
+      `  produce (raw): pre-encoded Produce v3 requests, one batch each, ` +
+      `${RAW_CONNECTIONS} connection(s) × ${RAW_IN_FLIGHT} in flight, to another topic.\n` +
+      `  CPU % is of one core; client CPU of kafkajs produce is summed over its processes; ` +
+      `other CPU % is the rest of the machine (high = figures disturbed).\n`,
   );
   console.table([
-    {
-      phase: 'produce',
-      'msgs/s': Math.round(produced.perSecond),
-      target: TARGET_PRODUCE,
-      result: verdict(produced.perSecond, TARGET_PRODUCE),
-      'send p50 ms': round(p50, 2),
-      'send p99 ms': round(p99, 2),
-      ...cpuColumns(cpu.produce),
-    },
-    {
-      phase: 'consume',
-      'msgs/s': Math.round(consumedPerSecond),
-      target: TARGET_CONSUME,
-      result: verdict(consumedPerSecond, TARGET_CONSUME),
-      'send p50 ms': '',
-      'send p99 ms': '',
-      ...cpuColumns(cpu.consume),
-    },
+    row(
+      'produce (kafkajs)',
+      `${settings.producers} proc × ${settings.concurrency} loops`,
+      produced.perSecond,
+      TARGET_PRODUCE,
+      cpu.produce,
+      [p50, p99],
+    ),
+    row(
+      'produce (raw: broker capacity)',
+      `${RAW_CONNECTIONS} conn × ${RAW_IN_FLIGHT} in flight`,
+      capacity.perSecond,
+      TARGET_PRODUCE,
+      cpu.capacity,
+    ),
+    row('consume (kafkajs)', '1 consumer', consumedPerSecond, TARGET_CONSUME, cpu.consume),
   ]);
+  console.log(
+    `kafkajs produce rate / broker capacity: ${round(ratio, 2)}` +
+      ` (per producer process: ${produced.perProducerPerSecond.map(Math.round).join(', ')} msgs/s)`,
+  );
   console.log(
     JSON.stringify({
       produce_msgs_per_s: Math.round(produced.perSecond),
       consume_msgs_per_s: Math.round(consumedPerSecond),
       produce_p50_ms: round(p50, 2),
       produce_p99_ms: round(p99, 2),
+      broker_capacity_msgs_per_s: Math.round(capacity.perSecond),
+      kafkajs_to_capacity_ratio: round(ratio, 2),
+      produce_client_cpu_pct: cpu.produce.clientPct,
+      produce_broker_cpu_pct: cpu.produce.brokerPct,
+      capacity_client_cpu_pct: cpu.capacity.clientPct,
+      capacity_broker_cpu_pct: cpu.capacity.brokerPct,
+      consume_client_cpu_pct: cpu.consume.clientPct,
+      consume_broker_cpu_pct: cpu.consume.brokerPct,
+      other_cpu_pct: [cpu.produce.otherPct, cpu.capacity.otherPct, cpu.consume.otherPct],
+      producers: settings.producers,
+      concurrency: settings.concurrency,
       messages: settings.messages,
       message_bytes: MESSAGE_BYTES,
       batch_size: BATCH_SIZE,
+      cores,
     }),
   );
+}
+
+/** Every child process of the run, so that none outlives it whatever happens. */
+class Children {
+  private broker?: ChildBroker;
+  private brokerStarting?: Promise<unknown>;
+  private readonly workers = new Set<ChildProcess>();
+
+  /** Tracks the broker from the moment it is spawned, not only once it is ready. */
+  async spawnBroker(dataDir: string): Promise<ChildBroker> {
+    const starting = findFreePort().then((port) => spawnBroker({ port, dataDir }));
+    this.brokerStarting = starting.catch(() => undefined);
+    this.broker = await starting;
+    return this.broker;
+  }
+
+  addWorker(worker: ChildProcess): void {
+    this.workers.add(worker);
+  }
+
+  /**
+   * SIGKILLs everything still running; synchronous, so it also works in an 'exit' handler.
+   * ChildProcess.kill does nothing once a child has exited, so a reused pid is never hit.
+   */
+  killAll(): void {
+    void this.broker?.kill();
+    for (const worker of this.workers) worker.kill('SIGKILL');
+  }
+
+  /** Kills everything and waits (briefly) until the processes are really gone. */
+  async killAndWait(ms = 5_000): Promise<void> {
+    // A broker still starting is not ours to kill yet; spawnBroker gives up after 30 s itself.
+    if (this.brokerStarting && !this.broker) await this.brokerStarting;
+    this.killAll();
+    const exits = [...this.workers].map((worker) =>
+      worker.exitCode !== null || worker.signalCode !== null
+        ? Promise.resolve()
+        : new Promise<void>((done) => worker.once('exit', () => done())),
+    );
+    if (this.broker) exits.push(this.broker.exited.then(() => undefined));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(exits), new Promise((done) => (timer = setTimeout(done, ms)))]);
+    clearTimeout(timer);
+  }
+}
+
+async function run(settings: Settings, children: Children, dataDir: string): Promise<Results> {
+  const broker = await children.spawnBroker(dataDir);
+  const suffix = randomUUID().slice(0, 8);
+  const topic = `bench-${suffix}`;
+  const rawTopic = `bench-raw-${suffix}`;
+  const admin = createKafka(broker.address, 'bench-admin').admin();
+  await admin.connect();
+  await admin.createTopics({
+    topics: [topic, rawTopic].map((name) => ({ topic: name, numPartitions: PARTITIONS })),
+  });
+  await admin.disconnect();
+
+  const produced = await produceWithKafkajs(
+    {
+      address: broker.address,
+      topic,
+      producers: settings.producers,
+      messages: settings.messages,
+      concurrency: settings.concurrency,
+      messageBytes: MESSAGE_BYTES,
+      batchSize: BATCH_SIZE,
+    },
+    (child) => children.addWorker(child),
+    () => startCpuMeter(broker.pid),
+  );
+
+  const capacityMeter = startCpuMeter(broker.pid);
+  const capacity = await produceRaw({
+    host: broker.host,
+    port: broker.port,
+    topic: rawTopic,
+    partitions: PARTITIONS,
+    messages: settings.messages,
+    messageBytes: MESSAGE_BYTES,
+    batchSize: BATCH_SIZE,
+    connections: RAW_CONNECTIONS,
+    inFlight: RAW_IN_FLIGHT,
+  });
+  const capacityCpu = capacityMeter.stop();
+
+  const consumeMeter = startCpuMeter(broker.pid);
+  const consumedPerSecond = await consume(broker.address, topic, settings.messages);
+  const consumeCpu = consumeMeter.stop();
+  await broker.stop();
+  return {
+    produced,
+    capacity,
+    consumedPerSecond,
+    cpu: { produce: produced.cpu, capacity: capacityCpu, consume: consumeCpu },
+  };
 }
 
 async function main(): Promise<void> {
   const settings = parseSettings(process.argv.slice(2));
   const dataDir = createTempDataDir('dev-broker-bench-');
-  const running: { broker?: ChildBroker } = {};
-  // Whatever happens (abort, exception, Ctrl-C), the child broker must not outlive us.
-  const killBroker = (): void => {
-    if (running.broker && running.broker.pid > 0) {
-      try {
-        process.kill(running.broker.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  };
+  const children = new Children();
+  // Last resort, for paths that end in process.exit() without going through shutdown().
   process.on('exit', () => {
-    killBroker();
+    children.killAll();
     dataDir.remove();
   });
-  process.on('SIGINT', () => process.exit(130));
-  process.on('SIGTERM', () => process.exit(143));
+  let shuttingDown: Promise<never> | undefined;
+  /** Kills the children, waits until they are gone, removes the data dir and exits. */
+  const shutdown = (code: number): Promise<never> =>
+    (shuttingDown ??= (async () => {
+      await children.killAndWait();
+      dataDir.remove();
+      process.exit(code);
+    })());
+  const onSignal = (signal: NodeJS.Signals, code: number): void => {
+    // A second Ctrl-C while we wait: leave now, the 'exit' handler still cleans up.
+    if (shuttingDown) process.exit(code);
+    console.error(`benchmark interrupted (${signal}): stopping`);
+    void shutdown(code);
+  };
+  process.on('SIGINT', () => onSignal('SIGINT', 130));
+  process.on('SIGTERM', () => onSignal('SIGTERM', 143));
   setTimeout(() => {
     console.error(`benchmark aborted: not finished after ${ABORT_AFTER_MS / 1000} s`);
-    process.exit(1);
+    void shutdown(1);
   }, ABORT_AFTER_MS).unref();
 
-  const broker = await spawnBroker({ port: await findFreePort(), dataDir: dataDir.path });
-  running.broker = broker;
-  const topic = `bench-${randomUUID().slice(0, 8)}`;
-  const admin = createKafka(broker.address, 'bench-admin').admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }] });
-  await admin.disconnect();
-
-  const produceMeter = startCpuMeter(broker.pid);
-  const produced = await produce(broker.address, topic, settings);
-  const produceCpu = produceMeter();
-  const consumeMeter = startCpuMeter(broker.pid);
-  const consumedPerSecond = await consume(broker.address, topic, settings.messages);
-  const consumeCpu = consumeMeter();
-  await broker.stop();
-  printReport(settings, produced, consumedPerSecond, { produce: produceCpu, consume: consumeCpu });
+  try {
+    const results = await run(settings, children, dataDir.path);
+    printReport(settings, results);
+  } catch (error) {
+    // Once shutting down, failures are only the children we killed ourselves.
+    if (!shuttingDown) console.error('benchmark failed:', error);
+    await shutdown(1);
+  }
+  await shutdown(0);
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error('benchmark failed:', error);
-    process.exit(1);
-  },
-);
+void main();

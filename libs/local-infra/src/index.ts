@@ -1,0 +1,12 @@
+export {
+  EMBEDDED_POSTGRES_PASSWORD,
+  EMBEDDED_POSTGRES_USER,
+  POSTGRES_RUNNER_PATH,
+  startEmbeddedPostgres,
+} from './embedded-postgres';
+export type { EmbeddedPostgres, EmbeddedPostgresOptions } from './embedded-postgres';
+export { createDatabase, databaseUrl, dropDatabase, redactUrl, waitForPostgres } from './databases';
+export { devBrokerCommand, startDevBrokerProcess } from './dev-broker-process';
+export type { DevBrokerProcess, DevBrokerProcessOptions } from './dev-broker-process';
+export { isProcessAlive, spawnUntilReady, stopChild } from './child-process';
+export type { ChildExit, ReadyChild, SpawnUntilReadyOptions } from './child-process';

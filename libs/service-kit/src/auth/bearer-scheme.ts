@@ -1,0 +1,2 @@
+/** Name of the OpenAPI security scheme for the platform's bearer tokens. */
+export const BEARER_SCHEME = 'bearer';

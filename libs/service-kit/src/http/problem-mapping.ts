@@ -1,0 +1,91 @@
+import { HttpException } from '@nestjs/common';
+import {
+  ProblemException,
+  ProblemTypes,
+  problemTypeForStatus,
+  type ProblemDetails,
+  type ProblemInit,
+} from './problem-details';
+
+/** Errors from the body parser (http-errors with a `type`), before any route runs. */
+export interface BodyParserError {
+  readonly status: number;
+  readonly type: string;
+}
+
+export const isBodyParserError = (error: unknown): error is BodyParserError =>
+  error instanceof Error &&
+  typeof (error as Partial<BodyParserError>).status === 'number' &&
+  typeof (error as Partial<BodyParserError>).type === 'string';
+
+const GENERIC_500 = 'An unexpected error occurred; it has been logged.';
+
+/** The problem for a body parser error; detail texts never echo the body. */
+export function bodyParserProblem(error: BodyParserError): ProblemInit {
+  switch (error.type) {
+    case 'entity.parse.failed':
+      return {
+        type: ProblemTypes.malformedJson,
+        title: 'Malformed JSON',
+        status: 400,
+        detail: 'The request body is not valid JSON.',
+      };
+    case 'entity.too.large':
+      return {
+        type: ProblemTypes.payloadTooLarge,
+        title: 'Payload too large',
+        status: 413,
+        detail: 'The request body exceeds the size limit.',
+      };
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return {
+        type: ProblemTypes.unsupportedMediaType,
+        title: 'Unsupported media type',
+        status: 415,
+        detail: 'The request body uses an unsupported charset or encoding.',
+      };
+    default: {
+      const status = error.status >= 400 && error.status < 500 ? error.status : 400;
+      return { ...problemTypeForStatus(status), status, detail: 'The request body was rejected.' };
+    }
+  }
+}
+
+function fromHttpException(error: HttpException): ProblemInit {
+  if (error instanceof ProblemException) return error.problem;
+  const status = error.getStatus();
+  const response = error.getResponse();
+  const message =
+    typeof response === 'string'
+      ? response
+      : ((response as { message?: unknown }).message ?? error.message);
+  const detail = Array.isArray(message) ? message.join('; ') : String(message);
+  return {
+    ...problemTypeForStatus(status),
+    status,
+    detail: status >= 500 ? GENERIC_500 : detail,
+  };
+}
+
+/**
+ * Maps anything thrown while handling a request to a problem. `expected` is false when the
+ * error is a bug (it becomes a 500 with a generic detail and must be logged with its stack).
+ */
+export function toProblem(
+  error: unknown,
+  instance?: string,
+): { problem: ProblemDetails; expected: boolean } {
+  let problem: ProblemInit;
+  let expected = true;
+  if (error instanceof HttpException) {
+    problem = fromHttpException(error);
+    expected = problem.status < 500 || error instanceof ProblemException;
+  } else if (isBodyParserError(error) && error.status < 500) {
+    problem = bodyParserProblem(error);
+  } else {
+    problem = { ...problemTypeForStatus(500), status: 500, detail: GENERIC_500 };
+    expected = false;
+  }
+  return { problem: instance ? { ...problem, instance } : problem, expected };
+}

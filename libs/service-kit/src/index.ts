@@ -1,0 +1,43 @@
+export type { ServiceDefinition, CatalogEntry } from './service-definition';
+
+export { SERVICE_ENVIRONMENT, type EnvironmentVariable } from './config/service-environment';
+export { loadServiceConfig, type ServiceConfig, type LogLevel } from './config/service-config';
+export { ConfigurationError } from './config/configuration.error';
+export { configOrExit, type ExitTarget } from './config/exit-on-config-error';
+
+export { runService, shutdownGracefully } from './app/run-service';
+export { createServiceApp, type CreateServiceAppOptions } from './app/create-service-app';
+export {
+  SERVICE_CONFIG,
+  SERVICE_DEFINITION,
+  SERVICE_LOGGER,
+  KAFKA_CLIENT,
+  KAFKA_ADMIN,
+} from './app/kit.tokens';
+
+export { Public, RequireScopes, Caller } from './auth/auth.decorators';
+export type { CallerCredential } from './auth/caller-credential';
+
+export {
+  ProblemException,
+  ProblemTypes,
+  PROBLEM_TYPE_BASE,
+  PROBLEM_CONTENT_TYPE,
+  type ProblemDetails,
+  type ProblemInit,
+  type FieldError,
+} from './http/problem-details';
+export { ValidationProblem } from './http/validation-problem';
+
+export { currentRequestContext, type RequestContext } from './logging/request-context';
+export { createServiceLogger } from './logging/create-service-logger';
+export { CORRELATION_ID_HEADER } from './logging/request-logging';
+
+export { ensureDatabase } from './database/ensure-database';
+export { HttpMetrics } from './metrics/http-metrics';
+
+export {
+  buildOpenApiDocument,
+  serializeOpenApiDocument,
+  OPENAPI_VERSION,
+} from './openapi/openapi-document';

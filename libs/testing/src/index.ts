@@ -1,0 +1,10 @@
+export { resolveInfrastructureKind, startTestInfrastructure } from './test-infrastructure';
+export type {
+  TestInfrastructure,
+  TestInfrastructureKind,
+  TestInfrastructureOptions,
+} from './test-infrastructure.types';
+export { isDockerReachable } from './docker-detection';
+export { freePort } from './free-port';
+export { sharedPostgresRegistry } from './shared-postgres';
+export type { SharedPostgresInfo } from './shared-postgres';

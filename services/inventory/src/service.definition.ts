@@ -1,0 +1,18 @@
+import { SERVICE_CATALOG } from '@fulfil/contracts';
+import type { ServiceDefinition } from '@fulfil/service-kit';
+import { InventoryModule } from './app.module';
+import { inventoryMigrations } from './infrastructure/migrations';
+
+/** The inventory service as the service kit runs it. */
+export const inventoryDefinition: ServiceDefinition = {
+  catalog: SERVICE_CATALOG.inventory,
+  title: 'Inventory service',
+  description:
+    'Keeps stock per SKU and location (warehouses and stores), reserves it at order time with expiry and never oversells, releases or commits reservations, shows real-time availability across all channels, allocates from another warehouse or store when the preferred location lacks stock, restocks inspected returns and signals low stock and regional demand (R-INV-1…6).',
+  module: InventoryModule,
+  migrations: inventoryMigrations,
+  scopes: {
+    'inventory:read': 'Read inventory data.',
+    'inventory:write': 'Change inventory data.',
+  },
+};
