@@ -27,11 +27,16 @@ describe('tools/build/build.mjs', () => {
   it('compiles libraries to CommonJS that runs, with @fulfil imports made relative', async () => {
     const summary = await build(outDir, '--clean');
     expect(summary).toMatch(/^build: \d+ TypeScript files \(\d+ compiled\).* 0 failed/);
-    const { stdout } = await run(process.execPath, [
-      '-e',
-      `const c = require(${JSON.stringify(join(outDir, 'libs/contracts/src/index.js'))});
+    // The output lives outside the repository, so its npm dependencies resolve through NODE_PATH.
+    const { stdout } = await run(
+      process.execPath,
+      [
+        '-e',
+        `const c = require(${JSON.stringify(join(outDir, 'libs/contracts/src/index.js'))});
        process.stdout.write(Object.keys(c.SERVICE_CATALOG).join(','));`,
-    ]);
+      ],
+      { env: { ...process.env, NODE_PATH: join(REPO_ROOT, 'node_modules') } },
+    );
     expect(stdout).toBe('orders,inventory,payments,logistics,after-sales,notifications');
     const compiled = readFileSync(join(outDir, 'libs/local-infra/src/index.js'), 'utf8');
     expect(compiled).toContain('require("./embedded-postgres")');

@@ -1,2 +1,5 @@
 export * from './topics';
 export * from './services';
+export * from './events';
+export * from './envelope';
+export { buildAsyncApiDocument, contractJsonSchema, messageKey } from './asyncapi/build-asyncapi';

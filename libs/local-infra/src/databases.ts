@@ -45,11 +45,28 @@ export async function createDatabase(serverUrl: string, name: string): Promise<s
   return databaseUrl(serverUrl, name);
 }
 
-/** Drops database `name` if it exists, disconnecting its remaining sessions (PostgreSQL 13+). */
-export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
-  await withClient(serverUrl, (client) =>
-    client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`),
-  );
+/**
+ * Drops database `name` if it exists. Sessions that are still closing (a pool that was just
+ * ended) get a moment to go; only those left after `graceMs` are disconnected (PostgreSQL 13+
+ * FORCE), since a terminated session surfaces as an error in whichever client still holds it.
+ */
+export async function dropDatabase(
+  serverUrl: string,
+  name: string,
+  graceMs = 1_000,
+): Promise<void> {
+  await withClient(serverUrl, async (client) => {
+    const deadline = Date.now() + graceMs;
+    for (;;) {
+      const { rows } = await client.query<{ sessions: number }>(
+        'SELECT count(*)::int AS sessions FROM pg_stat_activity WHERE datname = $1',
+        [name],
+      );
+      if (rows[0]!.sessions === 0 || Date.now() >= deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`);
+  });
 }
 
 /** Resolves once a server accepts connections, rejects after `timeoutMs`. */

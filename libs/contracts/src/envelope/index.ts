@@ -1,0 +1,2 @@
+export * from './envelope.error';
+export * from './cloudevents-kafka';

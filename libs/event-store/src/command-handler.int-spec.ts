@@ -1,0 +1,203 @@
+import { startTestInfrastructure, type TestInfrastructure } from '@fulfil/testing';
+import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import { CommandHandler, type HandlerDecider } from './command-handler';
+import { EventStore } from './event-store';
+import { WrongExpectedVersionError } from './event-store.errors';
+import { migratedPool } from './testing/event-store.fixture';
+
+// A tiny decider, shaped like @fulfil/decider's Decider (this library does not import it).
+type AddCommand = { readonly type: 'Add'; readonly data: { readonly by: number } };
+type AddedEvent = {
+  readonly type: 'Added';
+  readonly data: { readonly by: number; readonly total: number };
+};
+type Total = { readonly total: number };
+
+class LimitExceeded extends Error {
+  readonly code = 'COUNTER.LIMIT_EXCEEDED';
+}
+
+const counter: HandlerDecider<AddCommand, AddedEvent, Total> = {
+  initialState: () => ({ total: 0 }),
+  decide: (command, state) => {
+    const total = state.total + command.data.by;
+    if (total > 100) throw new LimitExceeded(`total would be ${total}`);
+    return [{ type: 'Added', data: { by: command.data.by, total } }];
+  },
+  evolve: (state, event) => ({ total: state.total + event.data.by }),
+};
+const add = (by: number): AddCommand => ({ type: 'Add', data: { by } });
+
+let infra: TestInfrastructure;
+let pool: Pool;
+let store: EventStore;
+
+beforeAll(async () => {
+  infra = await startTestInfrastructure();
+  pool = await migratedPool(infra.postgresUrl);
+  store = new EventStore(pool);
+});
+afterAll(async () => {
+  await pool?.end();
+  await infra?.stop();
+});
+
+const stream = () => `counter-${randomUUID()}`;
+
+describe('CommandHandler', () => {
+  it('loads, decides and appends with the command metadata', async () => {
+    const handler = new CommandHandler(store);
+    const id = stream();
+    const metadata = { correlationId: 'corr-7', actor: 'tester', now: '2026-03-04T05:06:07.000Z' };
+    const first = await handler.handle(id, add(5), { decider: counter, metadata });
+    expect(first).toMatchObject({ nextExpectedVersion: 1, state: { total: 5 }, attempts: 1 });
+    expect(first.events).toEqual([{ type: 'Added', data: { by: 5, total: 5 }, metadata }]);
+    const second = await handler.handle(id, add(7), { decider: counter, metadata });
+    expect(second).toMatchObject({ nextExpectedVersion: 2, state: { total: 12 } });
+    const stored = await store.readStream(id);
+    expect(stored.map((e) => e.data)).toEqual([
+      { by: 5, total: 5 },
+      { by: 7, total: 12 },
+    ]);
+    expect(stored[1]).toMatchObject({
+      metadata: { correlationId: 'corr-7', actor: 'tester' },
+      recordedAt: new Date('2026-03-04T05:06:07.000Z'),
+    });
+    expect(stored[0]!.eventId).not.toBe(stored[1]!.eventId);
+  });
+
+  it('lets a domain error through without appending or retrying', async () => {
+    const handler = new CommandHandler(store);
+    const id = stream();
+    await handler.handle(id, add(90), { decider: counter });
+    let decisions = 0;
+    const counting = {
+      ...counter,
+      decide: (c: AddCommand, s: Total) => (decisions++, counter.decide(c, s)),
+    };
+    await expect(handler.handle(id, add(20), { decider: counting })).rejects.toBeInstanceOf(
+      LimitExceeded,
+    );
+    expect(decisions).toBe(1);
+    expect(await store.readStream(id)).toHaveLength(1);
+  });
+
+  it('retries a handler that lost a race, deciding again on the winner’s events', async () => {
+    const handler = new CommandHandler(store);
+    const id = stream();
+    await handler.handle(id, add(1), { decider: counter });
+
+    // B loads and decides while A's append is still uncommitted; A commits only then.
+    let bDecided!: () => void;
+    const bHasDecided = new Promise<void>((resolve) => (bDecided = resolve));
+    let bDecisions = 0;
+    const deciderB = {
+      ...counter,
+      decide: (c: AddCommand, s: Total) => {
+        bDecisions += 1;
+        const events = counter.decide(c, s);
+        bDecided();
+        return events;
+      },
+    };
+    const a = handler.handle(id, add(10), {
+      decider: counter,
+      afterAppend: async () => {
+        await bHasDecided;
+      },
+    });
+    const b = handler.handle(id, add(100 - 11), { decider: deciderB });
+    const [resultA, resultB] = await Promise.all([a, b]);
+
+    expect(resultA).toMatchObject({ nextExpectedVersion: 2, attempts: 1 });
+    expect(resultB.attempts).toBeGreaterThanOrEqual(2);
+    expect(bDecisions).toBe(resultB.attempts);
+    expect(resultB).toMatchObject({ nextExpectedVersion: 3, state: { total: 100 } });
+    expect((await store.readStream(id)).map((e) => [e.streamVersion, e.data])).toEqual([
+      [1, { by: 1, total: 1 }],
+      [2, { by: 10, total: 11 }],
+      [3, { by: 89, total: 100 }], // decided on A's event: the retry reloaded the stream
+    ]);
+  });
+
+  it('gives up after maxAttempts with WrongExpectedVersionError', async () => {
+    const id = stream();
+    // Every load of this store sees version 0, but the stream is already at 1.
+    const stale = new EventStore(pool);
+    stale.readStream = async () => [];
+    await store.appendToStream(id, [{ type: 'Added', data: { by: 1, total: 1 } }], {
+      expectedVersion: 'no_stream',
+    });
+    await expect(
+      new CommandHandler(stale, { maxAttempts: 3, retryJitterMs: 1 }).handle(id, add(1), {
+        decider: counter,
+      }),
+    ).rejects.toBeInstanceOf(WrongExpectedVersionError);
+    await expect(
+      new CommandHandler(store).handle(id, add(1), { decider: counter }),
+    ).resolves.toMatchObject({
+      nextExpectedVersion: 2,
+      state: { total: 2 },
+    });
+  });
+
+  it('serves many concurrent commands on one stream, each applied once', async () => {
+    const handler = new CommandHandler(store, { maxAttempts: 30, retryJitterMs: 10 });
+    const id = stream();
+    await Promise.all(
+      Array.from({ length: 8 }, () => handler.handle(id, add(1), { decider: counter })),
+    );
+    const events = await store.readStream(id);
+    expect(events.map((e) => (e.data as AddedEvent['data']).total)).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8,
+    ]);
+  });
+
+  it('takes snapshots every n versions and loads from a fitting one', async () => {
+    const handler = new CommandHandler(store);
+    const id = stream();
+    const snapshot = { schemaVersion: 1, every: 2 };
+    for (let i = 0; i < 5; i += 1) await handler.handle(id, add(1), { decider: counter, snapshot });
+    expect(await store.loadLatestSnapshot(id)).toMatchObject({
+      version: 4,
+      state: { total: 4 },
+      schemaVersion: 1,
+    });
+
+    // Prove the snapshot is used: doctor it, and the next decision builds on it.
+    await pool.query(`UPDATE snapshots SET state = '{"total": 40}' WHERE stream_id = $1`, [id]);
+    const fromSnapshot = await handler.handle(id, add(1), { decider: counter, snapshot });
+    expect(fromSnapshot).toMatchObject({ nextExpectedVersion: 6, state: { total: 42 } });
+    expect(await store.loadLatestSnapshot(id)).toMatchObject({ version: 6, state: { total: 42 } });
+
+    // A snapshot of another schema version is ignored: the state is rebuilt from events.
+    const rebuilt = await handler.handle(id, add(1), {
+      decider: counter,
+      snapshot: { schemaVersion: 2, every: 100 },
+    });
+    expect(rebuilt.state).toEqual({ total: 7 });
+  });
+
+  it('runs afterAppend in the append transaction: its failure undoes the append', async () => {
+    const handler = new CommandHandler(store);
+    const id = stream();
+    const seen: number[] = [];
+    await handler.handle(id, add(3), {
+      decider: counter,
+      afterAppend: async (_client, events) => {
+        seen.push(...events.map((e) => e.streamVersion));
+      },
+    });
+    expect(seen).toEqual([1]);
+    await expect(
+      handler.handle(id, add(4), {
+        decider: counter,
+        afterAppend: async (client) => {
+          await client.query('SELECT 1 FROM no_such_table');
+        },
+      }),
+    ).rejects.toThrow(/no_such_table/);
+    expect(await store.readStream(id)).toHaveLength(1);
+  });
+});

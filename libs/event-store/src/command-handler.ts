@@ -1,0 +1,177 @@
+import type { PoolClient } from 'pg';
+import type { EventStore } from './event-store';
+import { WrongExpectedVersionError } from './event-store.errors';
+import type { EventMetadata, RecordedEvent } from './event.types';
+
+/**
+ * The decider shape the handler needs — structurally the `Decider` of `@fulfil/decider`, so
+ * any decider from there fits (stated here so this library has no dependency for a type).
+ */
+export interface HandlerDecider<Command, Event, State> {
+  readonly initialState: () => State;
+  readonly decide: (command: Command, state: State) => readonly Event[];
+  readonly evolve: (state: State, event: Event) => State;
+}
+
+/** Events a decider emits: readonly plain data, as stored. */
+export interface DecidedEvent {
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata?: EventMetadata;
+}
+
+/** Snapshotting for a stream type: the state must survive `JSON.stringify`/`parse`. */
+export interface SnapshotPolicy {
+  /** Version of the state's shape; snapshots of another version are ignored. */
+  readonly schemaVersion: number;
+  /** Take a snapshot whenever an append crosses a multiple of `every` stream versions. */
+  readonly every: number;
+}
+
+export interface HandleOptions<Command, Event, State> {
+  readonly decider: HandlerDecider<Command, Event, State>;
+  /**
+   * Metadata of the command (correlation id, causation id, actor, trace context, `now`),
+   * copied onto every emitted event; an event's own metadata wins. Do not put an `eventId`
+   * here — the store gives each event its own.
+   */
+  readonly metadata?: EventMetadata;
+  readonly snapshot?: SnapshotPolicy;
+  /** Runs in the append's transaction after a successful append (e.g. to write the outbox). */
+  readonly afterAppend?: (client: PoolClient, events: readonly RecordedEvent[]) => Promise<void>;
+}
+
+export interface HandleResult<Event, State> {
+  /** The events the command emitted, as decided (empty when the command was a no-op). */
+  readonly events: readonly Event[];
+  /** Their global positions, in order. */
+  readonly globalPositions: readonly string[];
+  /** The stream version after the append. */
+  readonly nextExpectedVersion: number;
+  readonly state: State;
+  /** How many attempts it took (1 without conflict). */
+  readonly attempts: number;
+}
+
+export interface CommandHandlerOptions {
+  /** Attempts before a `WrongExpectedVersionError` reaches the caller (default 5). */
+  readonly maxAttempts?: number;
+  /** Upper bound of the random delay before a retry, times the attempt number (default 20 ms). */
+  readonly retryJitterMs?: number;
+}
+
+/**
+ * Runs a command against an event-sourced stream: loads the stream (from its snapshot when
+ * one fits), decides, appends with the loaded version as the expected one, and on a
+ * `WrongExpectedVersionError` reloads and decides again — up to `maxAttempts`, with a small
+ * random delay so racing handlers spread out. Domain errors from `decide` are not retried.
+ */
+export class CommandHandler {
+  private readonly maxAttempts: number;
+  private readonly retryJitterMs: number;
+
+  constructor(
+    private readonly store: EventStore,
+    options: CommandHandlerOptions = {},
+  ) {
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.retryJitterMs = options.retryJitterMs ?? 20;
+  }
+
+  async handle<Command, Event extends DecidedEvent, State>(
+    streamId: string,
+    command: Command,
+    options: HandleOptions<Command, Event, State>,
+  ): Promise<HandleResult<Event, State>> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return { ...(await this.attempt(streamId, command, options)), attempts: attempt };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersionError) || attempt >= this.maxAttempts) {
+          throw error;
+        }
+        await sleep(Math.random() * this.retryJitterMs * attempt);
+      }
+    }
+  }
+
+  /** The state of a stream and its version, from its snapshot (if it fits) and the events after. */
+  async load<Command, Event, State>(
+    streamId: string,
+    decider: HandlerDecider<Command, Event, State>,
+    snapshot?: SnapshotPolicy,
+  ): Promise<{ state: State; version: number }> {
+    let state = decider.initialState();
+    let version = 0;
+    if (snapshot) {
+      const stored = await this.store.loadLatestSnapshot<State>(streamId);
+      if (stored && stored.schemaVersion === snapshot.schemaVersion) {
+        state = stored.state;
+        version = stored.version;
+      }
+    }
+    for (const event of await this.store.readStream(streamId, { fromVersion: version + 1 })) {
+      state = decider.evolve(state, toDomainEvent<Event>(event));
+      version = event.streamVersion;
+    }
+    return { state, version };
+  }
+
+  private async attempt<Command, Event extends DecidedEvent, State>(
+    streamId: string,
+    command: Command,
+    options: HandleOptions<Command, Event, State>,
+  ): Promise<Omit<HandleResult<Event, State>, 'attempts'>> {
+    const { decider, snapshot } = options;
+    const loaded = await this.load(streamId, decider, snapshot);
+    const decided = decider.decide(command, loaded.state);
+    const events = decided.map((event) => ({
+      ...event,
+      metadata: { ...options.metadata, ...event.metadata },
+    }));
+    const state = decided.reduce((s, e) => decider.evolve(s, e), loaded.state);
+    if (events.length === 0) {
+      return { events, globalPositions: [], nextExpectedVersion: loaded.version, state };
+    }
+    return this.store.withTransaction(async (client) => {
+      const appended = await this.store.appendToStream(streamId, events, {
+        expectedVersion: loaded.version,
+        client,
+      });
+      const version = appended.nextExpectedVersion;
+      if (
+        snapshot &&
+        Math.floor(version / snapshot.every) > Math.floor(loaded.version / snapshot.every)
+      ) {
+        await this.store.saveSnapshot(
+          streamId,
+          { version, state, schemaVersion: snapshot.schemaVersion },
+          { client },
+        );
+      }
+      if (options.afterAppend) {
+        await options.afterAppend(
+          client,
+          await this.store.readStream(streamId, {
+            fromVersion: loaded.version + 1,
+            client,
+          }),
+        );
+      }
+      return {
+        events,
+        globalPositions: appended.globalPositions,
+        nextExpectedVersion: version,
+        state,
+      };
+    });
+  }
+}
+
+function toDomainEvent<Event>(event: RecordedEvent): Event {
+  return { type: event.type, data: event.data, metadata: event.metadata } as Event;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,342 @@
+import { startTestInfrastructure, type TestInfrastructure } from '@fulfil/testing';
+import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import { EventStore } from './event-store';
+import {
+  DuplicateEventIdError,
+  EventStoreError,
+  WrongExpectedVersionError,
+} from './event-store.errors';
+import type { NewEvent } from './event.types';
+import { migratedPool } from './testing/event-store.fixture';
+import { Upcasters } from './upcasters';
+
+let infra: TestInfrastructure;
+let pool: Pool;
+let store: EventStore;
+
+beforeAll(async () => {
+  infra = await startTestInfrastructure();
+  pool = await migratedPool(infra.postgresUrl);
+  store = new EventStore(pool);
+});
+afterAll(async () => {
+  await pool?.end();
+  await infra?.stop();
+});
+
+const stream = () => `counter-${randomUUID()}`;
+const added = (by: number, metadata?: NewEvent['metadata']): NewEvent => ({
+  type: 'Added',
+  data: { by },
+  ...(metadata ? { metadata } : {}),
+});
+const countRows = async (streamId: string) =>
+  Number(
+    (await pool.query('SELECT count(*) AS n FROM events WHERE stream_id = $1', [streamId])).rows[0]
+      .n,
+  );
+
+describe('the migration', () => {
+  it('creates events and snapshots with the read-all index and is recorded by TypeORM', async () => {
+    const { rows } = await pool.query(
+      `SELECT indexname FROM pg_indexes WHERE tablename IN ('events', 'snapshots') ORDER BY 1`,
+    );
+    expect(rows.map((r) => r.indexname)).toEqual(
+      expect.arrayContaining([
+        'events_read_all_idx',
+        'events_stream_version_key',
+        'events_event_id_key',
+        'snapshots_pkey',
+      ]),
+    );
+    const migrations = await pool.query('SELECT name FROM migrations');
+    expect(migrations.rows).toEqual([{ name: 'CreateEventStore1732300000000' }]);
+  });
+});
+
+describe('appendToStream and readStream', () => {
+  it('appends a batch as consecutive versions and reads it back in order with metadata', async () => {
+    const id = stream();
+    const eventId = randomUUID();
+    const first = await store.appendToStream(
+      id,
+      [
+        added(1, {
+          eventId,
+          now: '2026-01-02T03:04:05.000Z',
+          correlationId: 'corr-1',
+          causationId: 'cmd-1',
+          actor: 'tester',
+          traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+        }),
+        added(2),
+      ],
+      { expectedVersion: 'no_stream' },
+    );
+    expect(first.nextExpectedVersion).toBe(2);
+    expect(first.globalPositions).toHaveLength(2);
+    expect(BigInt(first.globalPositions[0]!)).toBeLessThan(BigInt(first.globalPositions[1]!));
+    const second = await store.appendToStream(id, [added(3)], { expectedVersion: 2 });
+    expect(second.nextExpectedVersion).toBe(3);
+
+    const events = await store.readStream(id);
+    expect(events.map((e) => [e.streamVersion, e.type, e.data])).toEqual([
+      [1, 'Added', { by: 1 }],
+      [2, 'Added', { by: 2 }],
+      [3, 'Added', { by: 3 }],
+    ]);
+    expect(events[0]).toMatchObject({
+      eventId,
+      streamId: id,
+      schemaVersion: 1,
+      globalPosition: first.globalPositions[0],
+      recordedAt: new Date('2026-01-02T03:04:05.000Z'),
+      metadata: { correlationId: 'corr-1', causationId: 'cmd-1', actor: 'tester' },
+    });
+    expect(events[1]!.eventId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(events[0]!.transactionId).toBe(events[1]!.transactionId);
+    expect(events[2]!.transactionId).not.toBe(events[0]!.transactionId);
+    expect((await store.readStream(id, { fromVersion: 3 })).map((e) => e.streamVersion)).toEqual([
+      3,
+    ]);
+    expect(await store.readStream(stream())).toEqual([]);
+  });
+
+  it("enforces 'no_stream', numbers and 'any'", async () => {
+    const id = stream();
+    await expect(
+      store.appendToStream(id, [added(1)], { expectedVersion: 1 }),
+    ).rejects.toMatchObject({
+      code: 'EVENT_STORE.WRONG_EXPECTED_VERSION',
+      actualVersion: 0,
+      reason: 'version-mismatch',
+    });
+    await store.appendToStream(id, [added(1)], { expectedVersion: 'no_stream' });
+    await expect(
+      store.appendToStream(id, [added(1)], { expectedVersion: 'no_stream' }),
+    ).rejects.toBeInstanceOf(WrongExpectedVersionError);
+    await expect(
+      store.appendToStream(id, [added(1)], { expectedVersion: 0 }),
+    ).rejects.toBeInstanceOf(WrongExpectedVersionError);
+    // A version ahead of the stream would leave a gap: refused too.
+    await expect(
+      store.appendToStream(id, [added(1)], { expectedVersion: 5 }),
+    ).rejects.toMatchObject({
+      actualVersion: 1,
+    });
+    expect(
+      (await store.appendToStream(id, [added(2)], { expectedVersion: 'any' })).nextExpectedVersion,
+    ).toBe(2);
+    const fresh = stream();
+    expect(
+      (await store.appendToStream(fresh, [added(1)], { expectedVersion: 'any' }))
+        .nextExpectedVersion,
+    ).toBe(1);
+    expect(await countRows(id)).toBe(2);
+  });
+
+  it('lets exactly one of 20 concurrent writers win each version', async () => {
+    const id = stream();
+    for (let version = 0; version < 3; version += 1) {
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, writer) =>
+          store.appendToStream(id, [added(writer), added(writer)], {
+            expectedVersion: version === 0 ? 'no_stream' : version * 2,
+          }),
+        ),
+      );
+      const won = outcomes.filter((o) => o.status === 'fulfilled');
+      const lost = outcomes.filter((o) => o.status === 'rejected');
+      expect(won).toHaveLength(1);
+      expect(lost).toHaveLength(19);
+      for (const loss of lost) expect(loss.reason).toBeInstanceOf(WrongExpectedVersionError);
+    }
+    const events = await store.readStream(id);
+    expect(events.map((e) => e.streamVersion)).toEqual([1, 2, 3, 4, 5, 6]);
+    // Each winner's batch is contiguous: versions 2k-1 and 2k come from the same writer.
+    for (let i = 0; i < 6; i += 2) expect(events[i]!.data).toEqual(events[i + 1]!.data);
+  });
+
+  it("serialises 20 concurrent 'any' writers without losing one", async () => {
+    const id = stream();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, writer) =>
+        store.appendToStream(id, [added(writer)], { expectedVersion: 'any' }),
+      ),
+    );
+    expect(results.map((r) => r.nextExpectedVersion).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
+    expect(await countRows(id)).toBe(20);
+  });
+
+  it('writes nothing of a failing batch', async () => {
+    const id = stream();
+    await store.appendToStream(id, [added(1)], { expectedVersion: 'no_stream' });
+    const duplicated = randomUUID();
+    await expect(
+      store.appendToStream(
+        id,
+        [added(2, { eventId: duplicated }), added(3, { eventId: duplicated })],
+        {
+          expectedVersion: 1,
+        },
+      ),
+    ).rejects.toBeInstanceOf(DuplicateEventIdError);
+    // jsonb refuses \u0000: the database fails on the third row of the batch.
+    await expect(
+      store.appendToStream(
+        id,
+        [added(2), added(3), { type: 'Added', data: { text: 'a\u0000b' } }],
+        {
+          expectedVersion: 1,
+        },
+      ),
+    ).rejects.toThrow();
+    await expect(
+      store.appendToStream(id, [added(2), { type: '', data: {} }], { expectedVersion: 1 }),
+    ).rejects.toBeInstanceOf(EventStoreError);
+    expect(await countRows(id)).toBe(1);
+    expect(
+      (await store.appendToStream(id, [added(2)], { expectedVersion: 1 })).nextExpectedVersion,
+    ).toBe(2);
+  });
+
+  it('commits the events and other rows of withTransaction together, or neither', async () => {
+    await pool.query('CREATE TABLE IF NOT EXISTS outbox_probe (event_id uuid PRIMARY KEY)');
+    const id = stream();
+    const eventId = randomUUID();
+    await expect(
+      store.withTransaction(async (client) => {
+        await store.appendToStream(id, [added(1, { eventId })], {
+          expectedVersion: 'no_stream',
+          client,
+        });
+        await client.query('INSERT INTO outbox_probe VALUES ($1)', [eventId]);
+        throw new Error('crash before commit');
+      }),
+    ).rejects.toThrow('crash before commit');
+    expect(await countRows(id)).toBe(0);
+    expect(
+      (await pool.query('SELECT 1 FROM outbox_probe WHERE event_id = $1', [eventId])).rowCount,
+    ).toBe(0);
+
+    await store.withTransaction(async (client) => {
+      await store.appendToStream(id, [added(1, { eventId })], {
+        expectedVersion: 'no_stream',
+        client,
+      });
+      await client.query('INSERT INTO outbox_probe VALUES ($1)', [eventId]);
+    });
+    expect(await countRows(id)).toBe(1);
+    expect(
+      (await pool.query('SELECT 1 FROM outbox_probe WHERE event_id = $1', [eventId])).rowCount,
+    ).toBe(1);
+  });
+
+  it('refuses to append after a younger transaction, so read-all keeps stream order', async () => {
+    const id = stream();
+    const older = await pool.connect();
+    try {
+      await older.query('BEGIN');
+      // `older` gets its transaction id now, by writing to another stream.
+      await store.appendToStream(stream(), [added(0)], {
+        expectedVersion: 'no_stream',
+        client: older,
+      });
+      await store.appendToStream(id, [added(1)], { expectedVersion: 'no_stream' }); // younger, committed
+      await expect(
+        store.appendToStream(id, [added(2)], { expectedVersion: 1, client: older }),
+      ).rejects.toMatchObject({
+        code: WrongExpectedVersionError.CODE,
+        reason: 'transaction-order',
+      });
+    } finally {
+      await older.query('ROLLBACK');
+      older.release();
+    }
+    expect(
+      (await store.appendToStream(id, [added(2)], { expectedVersion: 1 })).nextExpectedVersion,
+    ).toBe(2);
+  });
+});
+
+describe('upcasting on read', () => {
+  it('upcasts old schema versions in readStream and readAll, and stamps new events with the newest', async () => {
+    const upcasters = new Upcasters()
+      .register('Renamed', 1, (data) => ({ fullName: (data as { name: string }).name }))
+      .register('Renamed', 2, (data) => ({ ...(data as object), locale: 'en' }));
+    const upcasting = new EventStore(pool, { upcasters });
+    const id = stream();
+    await store.appendToStream(id, [{ type: 'Renamed', data: { name: 'Ada' } }], {
+      expectedVersion: 'no_stream',
+    });
+    await store.appendToStream(
+      id,
+      [{ type: 'Renamed', data: { fullName: 'Bob' }, schemaVersion: 2 }],
+      {
+        expectedVersion: 1,
+      },
+    );
+    await upcasting.appendToStream(
+      id,
+      [{ type: 'Renamed', data: { fullName: 'Cy', locale: 'fr' } }],
+      {
+        expectedVersion: 2,
+      },
+    );
+    const stored = await pool.query(
+      'SELECT schema_version, data FROM events WHERE stream_id = $1 ORDER BY stream_version',
+      [id],
+    );
+    expect(stored.rows).toEqual([
+      { schema_version: 1, data: { name: 'Ada' } },
+      { schema_version: 2, data: { fullName: 'Bob' } },
+      { schema_version: 3, data: { fullName: 'Cy', locale: 'fr' } },
+    ]);
+    const expected = [
+      { schemaVersion: 3, data: { fullName: 'Ada', locale: 'en' } },
+      { schemaVersion: 3, data: { fullName: 'Bob', locale: 'en' } },
+      { schemaVersion: 3, data: { fullName: 'Cy', locale: 'fr' } },
+    ];
+    expect(
+      (await upcasting.readStream(id)).map(({ schemaVersion, data }) => ({ schemaVersion, data })),
+    ).toEqual(expected);
+    const all = [];
+    let checkpoint = null;
+    for (;;) {
+      const page = await upcasting.readAll({ after: checkpoint, limit: 50 });
+      if (page.events.length === 0) break;
+      all.push(...page.events.filter((e) => e.streamId === id));
+      checkpoint = page.checkpoint;
+    }
+    expect(all.map(({ schemaVersion, data }) => ({ schemaVersion, data }))).toEqual(expected);
+  });
+
+  it('refuses a second upcaster for the same step', () => {
+    const upcasters = new Upcasters().register('X', 1, (d) => d);
+    expect(() => upcasters.register('X', 1, (d) => d)).toThrow(/already registered/);
+  });
+});
+
+describe('snapshots', () => {
+  it('returns the latest snapshot and never replaces it with an older one', async () => {
+    const id = stream();
+    expect(await store.loadLatestSnapshot(id)).toBeNull();
+    await store.saveSnapshot(id, { version: 5, state: { total: 15 }, schemaVersion: 1 });
+    await store.saveSnapshot(id, { version: 3, state: { total: 6 }, schemaVersion: 1 });
+    expect(await store.loadLatestSnapshot(id)).toMatchObject({
+      streamId: id,
+      version: 5,
+      state: { total: 15 },
+      schemaVersion: 1,
+    });
+    await store.saveSnapshot(id, { version: 8, state: { total: 36 }, schemaVersion: 2 });
+    expect(await store.loadLatestSnapshot(id)).toMatchObject({
+      version: 8,
+      state: { total: 36 },
+      schemaVersion: 2,
+    });
+  });
+});

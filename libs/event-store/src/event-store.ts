@@ -1,0 +1,345 @@
+import { randomUUID } from 'node:crypto';
+import type { ClientBase, Pool, PoolClient } from 'pg';
+import {
+  DuplicateEventIdError,
+  EventStoreError,
+  WrongExpectedVersionError,
+} from './event-store.errors';
+import type {
+  Checkpoint,
+  EventMetadata,
+  ExpectedVersion,
+  NewEvent,
+  RecordedEvent,
+} from './event.types';
+import { Upcasters } from './upcasters';
+
+/** A `pg` connection: a pool client inside a transaction, or a plain `pg.Client`. */
+export type Queryable = Pick<ClientBase, 'query'>;
+
+export interface AppendOptions {
+  readonly expectedVersion: ExpectedVersion;
+  /** Append inside the caller's open transaction (e.g. from `withTransaction`) instead of a new one. */
+  readonly client?: Queryable;
+}
+
+export interface AppendResult {
+  /** The stream's version after the append: pass it as `expectedVersion` next time. */
+  readonly nextExpectedVersion: number;
+  /** Global positions of the appended events, in the order given. */
+  readonly globalPositions: readonly string[];
+}
+
+export interface Snapshot<State = unknown> {
+  readonly streamId: string;
+  /** Stream version the state reflects (all events up to and including it). */
+  readonly version: number;
+  readonly state: State;
+  /** Version of the state's shape; a reader ignores snapshots of another version. */
+  readonly schemaVersion: number;
+  readonly takenAt: Date;
+}
+
+export interface EventStoreOptions {
+  /** Upcasters applied on read; also give the schema version stamped on new events. */
+  readonly upcasters?: Upcasters;
+}
+
+interface EventRow {
+  global_position: string;
+  transaction_id: string;
+  stream_id: string;
+  stream_version: number;
+  event_id: string;
+  event_type: string;
+  schema_version: number;
+  data: unknown;
+  metadata: EventMetadata;
+  recorded_at: Date;
+}
+
+const EVENT_COLUMNS = `global_position::text, transaction_id::text, stream_id, stream_version,
+  event_id::text, event_type, schema_version, data, metadata, recorded_at`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The event store of one service database (tables from `CreateEventStore1732300000000`), in
+ * raw SQL through `pg`. Safe for concurrent use; every method takes connections from the pool
+ * unless given a `client`.
+ */
+export class EventStore {
+  private readonly upcasters: Upcasters;
+
+  constructor(
+    private readonly pool: Pool,
+    options: EventStoreOptions = {},
+  ) {
+    this.upcasters = options.upcasters ?? new Upcasters();
+  }
+
+  /**
+   * Runs `work` in one transaction (READ COMMITTED) and commits, or rolls back when it throws.
+   * Pass `client` to `appendToStream` and write other rows (the outbox) through it: all of it
+   * commits or none of it does.
+   */
+  async withTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        broken = rollbackError as Error;
+      }
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /**
+   * Appends `events` to `streamId` as versions current + 1 … current + n, in one statement, in
+   * one transaction (the caller's when `options.client` is given).
+   *
+   * @throws {WrongExpectedVersionError} the stream is not at `expectedVersion`, or a concurrent
+   *   writer took the same version. Inside the caller's transaction, a `'concurrent-append'`
+   *   conflict leaves that transaction aborted: roll it back.
+   * @throws {DuplicateEventIdError} an event id already exists; nothing was written.
+   */
+  async appendToStream(
+    streamId: string,
+    events: readonly NewEvent[],
+    options: AppendOptions,
+  ): Promise<AppendResult> {
+    const prepared = events.map((event) => this.prepare(event));
+    const run = (client: Queryable) =>
+      this.append(client, streamId, prepared, options.expectedVersion);
+    return options.client ? run(options.client) : this.withTransaction(run);
+  }
+
+  /** A stream's events in version order, from `fromVersion` (default 1), upcast. */
+  async readStream(
+    streamId: string,
+    options: { fromVersion?: number; client?: Queryable } = {},
+  ): Promise<RecordedEvent[]> {
+    const { rows } = await (options.client ?? this.pool).query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events
+        WHERE stream_id = $1 AND stream_version >= $2
+        ORDER BY events.stream_version`,
+      [streamId, options.fromVersion ?? 1],
+    );
+    return rows.map((row) => this.toRecorded(row));
+  }
+
+  /**
+   * The next at most `limit` events of the whole store after `after` (null: from the start),
+   * and the checkpoint to continue from (the last event's, or `after` when there is none yet).
+   *
+   * Never skips a committed event, and gives each stream's events in version order.
+   *
+   * Why not `WHERE global_position > $last`: a sequence value is taken when a row is inserted,
+   * not when its transaction commits. T1 takes position 10, T2 takes 11 and commits first; a
+   * reader sees 11, advances its checkpoint to 11, and when T1 commits, 10 is behind it for
+   * ever — skipped. Instead every row carries its writer's transaction id, and we only read
+   * rows of transactions older than the snapshot's xmin (`pg_snapshot_xmin`): every transaction
+   * below xmin has finished, so no row can still appear before the checkpoint, and every
+   * transaction that starts writing later gets a larger id, so its rows sort after it. The
+   * price: events wait while an older transaction (anywhere in the cluster) stays open.
+   * Per-stream order holds because `appendToStream` refuses (transaction-order conflict) to
+   * append after a stream's last event written by a younger transaction.
+   */
+  async readAll(options: {
+    after: Checkpoint | null;
+    limit: number;
+    client?: Queryable;
+  }): Promise<{ events: RecordedEvent[]; checkpoint: Checkpoint | null }> {
+    const { after, limit } = options;
+    if (!Number.isInteger(limit) || limit < 1) {
+      throw new EventStoreError('EVENT_STORE.INVALID_ARGUMENT', `limit must be ≥ 1, got ${limit}`);
+    }
+    const { rows } = await (options.client ?? this.pool).query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events
+        WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        -- Qualified: bare names would sort by the ::text output columns ('10' < '9').
+        ORDER BY events.transaction_id, events.global_position
+        LIMIT $3`,
+      [after?.transactionId ?? '0', after?.globalPosition ?? '0', limit],
+    );
+    const events = rows.map((row) => this.toRecorded(row));
+    const last = events.at(-1);
+    return {
+      events,
+      checkpoint: last
+        ? { transactionId: last.transactionId, globalPosition: last.globalPosition }
+        : after,
+    };
+  }
+
+  /** Stores `state` as of stream `version`; an older snapshot never replaces a newer one. */
+  async saveSnapshot<State>(
+    streamId: string,
+    snapshot: { version: number; state: State; schemaVersion: number },
+    options: { client?: Queryable } = {},
+  ): Promise<void> {
+    await (options.client ?? this.pool).query(
+      `INSERT INTO snapshots (stream_id, version, state, schema_version) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (stream_id) DO UPDATE
+         SET version = EXCLUDED.version, state = EXCLUDED.state,
+             schema_version = EXCLUDED.schema_version, taken_at = now()
+       WHERE snapshots.version <= EXCLUDED.version`,
+      [streamId, snapshot.version, JSON.stringify(snapshot.state), snapshot.schemaVersion],
+    );
+  }
+
+  /** The stream's snapshot, or null. Check `schemaVersion` before trusting `state`. */
+  async loadLatestSnapshot<State = unknown>(
+    streamId: string,
+    options: { client?: Queryable } = {},
+  ): Promise<Snapshot<State> | null> {
+    const { rows } = await (options.client ?? this.pool).query<{
+      version: number;
+      state: State;
+      schema_version: number;
+      taken_at: Date;
+    }>('SELECT version, state, schema_version, taken_at FROM snapshots WHERE stream_id = $1', [
+      streamId,
+    ]);
+    const row = rows[0];
+    return row
+      ? {
+          streamId,
+          version: row.version,
+          state: row.state,
+          schemaVersion: row.schema_version,
+          takenAt: row.taken_at,
+        }
+      : null;
+  }
+
+  private prepare(event: NewEvent) {
+    const metadata: EventMetadata = event.metadata ?? {};
+    const eventId = metadata.eventId ?? randomUUID();
+    const schemaVersion = event.schemaVersion ?? this.upcasters.currentVersion(event.type);
+    const invalid = (why: string) =>
+      new EventStoreError('EVENT_STORE.INVALID_EVENT', `Event ${event.type}: ${why}`);
+    if (typeof event.type !== 'string' || event.type === '') throw invalid('type is empty');
+    if (typeof eventId !== 'string' || !UUID.test(eventId)) throw invalid('eventId is not a UUID');
+    if (!Number.isInteger(schemaVersion) || schemaVersion < 1) throw invalid('bad schemaVersion');
+    let recordedAt: string | null = null;
+    if (metadata.now !== undefined) {
+      const time = new Date(metadata.now);
+      if (Number.isNaN(time.getTime())) throw invalid('metadata.now is not a time');
+      recordedAt = time.toISOString();
+    }
+    return {
+      eventId,
+      type: event.type,
+      schemaVersion,
+      data: JSON.stringify(event.data ?? null),
+      metadata: JSON.stringify({ ...metadata, eventId }),
+      recordedAt,
+    };
+  }
+
+  private async append(
+    client: Queryable,
+    streamId: string,
+    events: readonly ReturnType<EventStore['prepare']>[],
+    expectedVersion: ExpectedVersion,
+  ): Promise<AppendResult> {
+    if (expectedVersion === 'any') {
+      // Serialise 'any' writers of one stream so they never collide on a version.
+      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [streamId]);
+    }
+    const { rows } = await client.query<{
+      version: number | null;
+      last_tx: string | null;
+      own_tx: string | null;
+    }>(
+      `SELECT last.stream_version AS version, last.transaction_id::text AS last_tx,
+              pg_current_xact_id_if_assigned()::text AS own_tx
+         FROM (SELECT 1) AS one
+         LEFT JOIN LATERAL (
+           SELECT stream_version, transaction_id FROM events
+            WHERE stream_id = $1 ORDER BY stream_version DESC LIMIT 1
+         ) AS last ON true`,
+      [streamId],
+    );
+    const { version, last_tx: lastTx, own_tx: ownTx } = rows[0]!;
+    const current = version ?? 0;
+    const expected = expectedVersion === 'no_stream' ? 0 : expectedVersion;
+    if (expected !== 'any' && expected !== current) {
+      throw new WrongExpectedVersionError(streamId, expectedVersion, current, 'version-mismatch');
+    }
+    if (ownTx !== null && lastTx !== null && BigInt(lastTx) > BigInt(ownTx)) {
+      throw new WrongExpectedVersionError(streamId, expectedVersion, current, 'transaction-order');
+    }
+    if (events.length === 0) return { nextExpectedVersion: current, globalPositions: [] };
+    try {
+      const inserted = await client.query<{ global_position: string; stream_version: number }>(
+        `INSERT INTO events
+           (stream_id, stream_version, event_id, event_type, schema_version, data, metadata, recorded_at)
+         SELECT $1, $2::int + e.ord::int, e.event_id, e.event_type, e.schema_version, e.data,
+                e.metadata, coalesce(e.recorded_at, now())
+           FROM unnest($3::uuid[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[], $8::timestamptz[])
+                WITH ORDINALITY AS e(event_id, event_type, schema_version, data, metadata, recorded_at, ord)
+          ORDER BY e.ord
+         RETURNING global_position::text, stream_version`,
+        [
+          streamId,
+          current,
+          events.map((e) => e.eventId),
+          events.map((e) => e.type),
+          events.map((e) => e.schemaVersion),
+          events.map((e) => e.data),
+          events.map((e) => e.metadata),
+          events.map((e) => e.recordedAt),
+        ],
+      );
+      const positions = [...inserted.rows].sort((a, b) => a.stream_version - b.stream_version);
+      return {
+        nextExpectedVersion: current + events.length,
+        globalPositions: positions.map((row) => row.global_position),
+      };
+    } catch (error) {
+      const pgError = error as { code?: string; constraint?: string };
+      if (pgError.code === '23505' && pgError.constraint === 'events_stream_version_key') {
+        throw new WrongExpectedVersionError(streamId, expectedVersion, null, 'concurrent-append', {
+          cause: error,
+        });
+      }
+      if (pgError.code === '23505' && pgError.constraint === 'events_event_id_key') {
+        throw new DuplicateEventIdError(streamId, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  private toRecorded(row: EventRow): RecordedEvent {
+    const { data, schemaVersion } = this.upcasters.upcast(
+      row.event_type,
+      row.schema_version,
+      row.data,
+      row.metadata,
+    );
+    return {
+      type: row.event_type,
+      data,
+      metadata: row.metadata,
+      eventId: row.event_id,
+      streamId: row.stream_id,
+      streamVersion: row.stream_version,
+      schemaVersion,
+      globalPosition: row.global_position,
+      transactionId: row.transaction_id,
+      recordedAt: row.recorded_at,
+    };
+  }
+}

@@ -1,0 +1,35 @@
+export {
+  CommandHandler,
+  type CommandHandlerOptions,
+  type DecidedEvent,
+  type HandleOptions,
+  type HandleResult,
+  type HandlerDecider,
+  type SnapshotPolicy,
+} from './command-handler';
+export {
+  CREATE_EVENT_STORE_SQL,
+  CreateEventStore1732300000000,
+} from './create-event-store.migration';
+export {
+  EventStore,
+  type AppendOptions,
+  type AppendResult,
+  type EventStoreOptions,
+  type Queryable,
+  type Snapshot,
+} from './event-store';
+export {
+  DuplicateEventIdError,
+  EventStoreError,
+  UpcastError,
+  WrongExpectedVersionError,
+} from './event-store.errors';
+export type {
+  Checkpoint,
+  EventMetadata,
+  ExpectedVersion,
+  NewEvent,
+  RecordedEvent,
+} from './event.types';
+export { Upcasters, type Upcast } from './upcasters';

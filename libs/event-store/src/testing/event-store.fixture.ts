@@ -1,0 +1,34 @@
+import { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { CreateEventStore1732300000000 } from '../create-event-store.migration';
+
+/**
+ * Runs the event-store migration on `url` through TypeORM, as a service would at start-up,
+ * and returns a pool on it. For the library's integration tests.
+ */
+export async function migratedPool(url: string, max = 30): Promise<Pool> {
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url,
+    migrations: [CreateEventStore1732300000000],
+    migrationsTransactionMode: 'each',
+    logging: false,
+  });
+  await dataSource.initialize();
+  try {
+    await dataSource.runMigrations();
+  } finally {
+    await dataSource.destroy();
+  }
+  const pool = new Pool({ connectionString: url, max });
+  // The harness drops the database WITH (FORCE) on stop(); a connection still closing then is
+  // terminated by the server (57P01). Without a listener that error would crash the suite.
+  pool.on('error', (error: Error & { code?: string }) => {
+    if (error.code !== '57P01') throw error;
+  });
+  return pool;
+}
+
+/** Resolves after `ms` milliseconds. */
+export const delay = (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, ms));
