@@ -45,10 +45,12 @@ const TEST_FILES = ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/
  * Builds the dependency constraints. Every `type:*` and `scope:*` tag gets a constraint,
  * so a project is checked on both axes; test files additionally may use `type:testing`.
  */
-function depConstraints({ inTestFiles }) {
+function depConstraints({ inTestFiles, inBenchmarks = false }) {
   const byType = TYPES.map((type) => {
     const allowed = new Set(ALLOWED_TYPES[type]);
     if (inTestFiles) allowed.add('testing');
+    // Benchmarks start throwaway servers (embedded PostgreSQL, the broker) like tests do.
+    if (inBenchmarks) allowed.add('tooling');
     const constraint = {
       sourceTag: `type:${type}`,
       onlyDependOnLibsWithTags: [...allowed].map((t) => `type:${t}`),
@@ -135,6 +137,12 @@ export default defineConfig(
   {
     files: TEST_FILES,
     rules: { '@nx/enforce-module-boundaries': boundaries({ inTestFiles: true }) },
+  },
+  {
+    files: ['**/bench/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': boundaries({ inTestFiles: true, inBenchmarks: true }),
+    },
   },
   {
     // Deciders and other domain code stay free of the framework (STYLE.md, practice 2).

@@ -262,16 +262,18 @@ export class EventStore {
       version: number | null;
       last_tx: string | null;
       own_tx: string | null;
-    }>(
-      `SELECT last.stream_version AS version, last.transaction_id::text AS last_tx,
+    }>({
+      // Named: prepared once per connection, so appends skip re-planning (the hot path).
+      name: 'event_store.stream_head',
+      text: `SELECT last.stream_version AS version, last.transaction_id::text AS last_tx,
               pg_current_xact_id_if_assigned()::text AS own_tx
          FROM (SELECT 1) AS one
          LEFT JOIN LATERAL (
            SELECT stream_version, transaction_id FROM events
             WHERE stream_id = $1 ORDER BY stream_version DESC LIMIT 1
          ) AS last ON true`,
-      [streamId],
-    );
+      values: [streamId],
+    });
     const { version, last_tx: lastTx, own_tx: ownTx } = rows[0]!;
     const current = version ?? 0;
     const expected = expectedVersion === 'no_stream' ? 0 : expectedVersion;
@@ -283,8 +285,9 @@ export class EventStore {
     }
     if (events.length === 0) return { nextExpectedVersion: current, globalPositions: [] };
     try {
-      const inserted = await client.query<{ global_position: string; stream_version: number }>(
-        `INSERT INTO events
+      const inserted = await client.query<{ global_position: string; stream_version: number }>({
+        name: 'event_store.append',
+        text: `INSERT INTO events
            (stream_id, stream_version, event_id, event_type, schema_version, data, metadata, recorded_at)
          SELECT $1, $2::int + e.ord::int, e.event_id, e.event_type, e.schema_version, e.data,
                 e.metadata, coalesce(e.recorded_at, now())
@@ -292,7 +295,7 @@ export class EventStore {
                 WITH ORDINALITY AS e(event_id, event_type, schema_version, data, metadata, recorded_at, ord)
           ORDER BY e.ord
          RETURNING global_position::text, stream_version`,
-        [
+        values: [
           streamId,
           current,
           events.map((e) => e.eventId),
@@ -302,7 +305,7 @@ export class EventStore {
           events.map((e) => e.metadata),
           events.map((e) => e.recordedAt),
         ],
-      );
+      });
       const positions = [...inserted.rows].sort((a, b) => a.stream_version - b.stream_version);
       return {
         nextExpectedVersion: current + events.length,
