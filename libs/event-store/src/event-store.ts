@@ -12,6 +12,7 @@ import type {
   NewEvent,
   RecordedEvent,
 } from './event.types';
+import { withTransaction } from './transaction';
 import { Upcasters } from './upcasters';
 
 /** A `pg` connection: a pool client inside a transaction, or a plain `pg.Client`. */
@@ -84,23 +85,7 @@ export class EventStore {
    * commits or none of it does.
    */
   async withTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      try {
-        await client.query('ROLLBACK');
-      } catch (rollbackError) {
-        broken = rollbackError as Error;
-      }
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+    return withTransaction(this.pool, work);
   }
 
   /**

@@ -1,0 +1,243 @@
+import { startTestInfrastructure, type TestInfrastructure } from '@fulfil/testing';
+import { Controller, Module } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { Test } from '@nestjs/testing';
+import type { Kafka, Producer } from 'kafkajs';
+import { Pool } from 'pg';
+import { Registry } from 'prom-client';
+import {
+  appliedCounts,
+  collectTopic,
+  createAppliedTable,
+  header,
+  kafkaClient,
+  kafkaMessageOf,
+  migrate,
+  orderCancelled,
+  waitFor,
+} from '../testing/messaging-test-kit';
+import { DeadLetterHeaders, redriveMessage } from './dead-letter';
+import { InboxConsumer } from './inbox-consumer';
+import { InboxContext, KafkaInboxTransport, type InboxPayload } from './kafka-inbox.transport';
+
+let infra: TestInfrastructure;
+let pool: Pool;
+let kafka: Kafka;
+let producer: Producer;
+let consumer: InboxConsumer;
+const registry = new Registry();
+/** How many more times the handler throws for an order id (Infinity: always). */
+const failuresLeft = new Map<string, number>();
+const attempts = new Map<string, number>();
+const TOPICS = ['dup.events', 'spread.events', 'poison.events', 'flaky.events', 'nest.events'];
+
+beforeAll(async () => {
+  infra = await startTestInfrastructure();
+  await migrate(infra.postgresUrl);
+  pool = new Pool({ connectionString: infra.postgresUrl, max: 10 });
+  await createAppliedTable(pool);
+  kafka = kafkaClient(infra.kafkaBrokers);
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    topics: [...TOPICS, ...TOPICS.map((t) => `${t}.dlq`)].map((topic) => ({
+      topic,
+      numPartitions: 3,
+    })),
+  });
+  await admin.disconnect();
+  producer = kafka.producer();
+  await producer.connect();
+  consumer = new InboxConsumer({
+    pool,
+    kafka,
+    groupId: 'inbox-test',
+    topics: TOPICS.filter((t) => t !== 'nest.events'),
+    maxAttempts: 4,
+    backoff: { initialMs: 10, maxMs: 50 },
+    registry,
+    handlers: new Map([
+      [
+        'fulfil.orders.OrderCancelled',
+        async (event, envelope, client) => {
+          const orderId = (event.data as { orderId: string }).orderId;
+          attempts.set(orderId, (attempts.get(orderId) ?? 0) + 1);
+          // Written first, so a failure below proves the rollback too.
+          await client.query('INSERT INTO applied (event_id, key) VALUES ($1, $2)', [
+            envelope.id,
+            orderId,
+          ]);
+          const left = failuresLeft.get(orderId) ?? 0;
+          if (left > 0) {
+            failuresLeft.set(orderId, left - 1);
+            throw new Error(`handler failed for ${orderId}`);
+          }
+        },
+      ],
+    ]),
+  });
+  await consumer.start();
+});
+afterAll(async () => {
+  await consumer?.stop();
+  await producer?.disconnect();
+  await pool?.end();
+  await infra?.stop();
+});
+
+async function appliedOnce(ids: string[]) {
+  await waitFor(
+    async () => {
+      const counts = await appliedCounts(pool);
+      return ids.every((id) => counts.has(id));
+    },
+    `events ${ids.join(', ')} applied`,
+  );
+  const counts = await appliedCounts(pool);
+  return ids.map((id) => counts.get(id));
+}
+
+async function metric(name: string): Promise<number> {
+  const found = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
+  return found?.values.reduce((sum, v) => sum + v.value, 0) ?? 0;
+}
+
+describe('InboxConsumer', () => {
+  it('applies an event delivered twice once', async () => {
+    const { id, message } = kafkaMessageOf(orderCancelled('ord-dup'));
+    const before = await metric('inbox_duplicates_total');
+    await producer.send({ topic: 'dup.events', messages: [message] });
+    await producer.send({ topic: 'dup.events', messages: [message] });
+    await waitFor(async () => (await metric('inbox_duplicates_total')) > before, 'the duplicate');
+    expect(await appliedOnce([id])).toEqual([1]);
+  });
+
+  it('applies events arriving out of order across partitions once each', async () => {
+    const sent = [2, 1, 0, 2, 1, 0].map((partition, i) => ({
+      partition,
+      ...kafkaMessageOf(orderCancelled(`ord-spread-${i}`)),
+    }));
+    for (const { partition, message } of [...sent].reverse()) {
+      await producer.send({ topic: 'spread.events', messages: [{ ...message, partition }] });
+    }
+    expect(await appliedOnce(sent.map((s) => s.id))).toEqual(sent.map(() => 1));
+  });
+
+  it('dead-letters a poison event at once with its reason and source, and goes on with the partition', async () => {
+    const dlq = await collectTopic(kafka, ['poison.events.dlq']);
+    const good1 = kafkaMessageOf(orderCancelled('ord-poison-before'));
+    const poison = kafkaMessageOf(orderCancelled('ord-poison'));
+    const badData = { ...JSON.parse(String(poison.message.value)), reason: 'bogus' };
+    const good2 = kafkaMessageOf(orderCancelled('ord-poison-after'));
+    const [written] = await producer.send({
+      topic: 'poison.events',
+      messages: [
+        { ...good1.message, partition: 1 },
+        { ...poison.message, value: Buffer.from(JSON.stringify(badData)), partition: 1 },
+        { ...good2.message, partition: 1 },
+      ],
+    });
+    expect(await appliedOnce([good1.id, good2.id])).toEqual([1, 1]);
+    const dead = await waitFor(() => dlq.messages[0], 'the DLQ message');
+    await dlq.stop();
+    expect(attempts.get('ord-poison')).toBeUndefined(); // no handler run, no retries
+    expect(header(dead, DeadLetterHeaders.reason)).toBe('poison');
+    expect(header(dead, DeadLetterHeaders.errorCode)).toBe('CONTRACT.SCHEMA_VIOLATION');
+    expect(header(dead, DeadLetterHeaders.error)).toContain('reason');
+    expect(header(dead, DeadLetterHeaders.sourceTopic)).toBe('poison.events');
+    expect(header(dead, DeadLetterHeaders.sourcePartition)).toBe('1');
+    expect(header(dead, DeadLetterHeaders.sourceOffset)).toBe(
+      String(BigInt(written!.baseOffset!) + 1n),
+    );
+    expect(header(dead, DeadLetterHeaders.consumerGroup)).toBe('inbox-test');
+    expect(header(dead, DeadLetterHeaders.attempts)).toBe('0');
+    expect(header(dead, 'ce_id')).toBe(poison.id); // original headers kept
+    expect(JSON.parse(String(dead.value))).toEqual(badData);
+    expect(String(dead.key)).toBe('ord-poison');
+    const redrive = redriveMessage(dead);
+    expect(redrive.topic).toBe('poison.events');
+    expect(Object.keys(redrive.message.headers).filter((h) => h.startsWith('dlq_'))).toEqual([]);
+  });
+
+  it('retries a failing handler and applies the event once when it recovers', async () => {
+    failuresLeft.set('ord-flaky', 2);
+    const flaky = kafkaMessageOf(orderCancelled('ord-flaky'));
+    await producer.send({ topic: 'flaky.events', messages: [{ ...flaky.message, partition: 0 }] });
+    expect(await appliedOnce([flaky.id])).toEqual([1]);
+    expect(attempts.get('ord-flaky')).toBe(3);
+  });
+
+  it('dead-letters an event whose handler always fails, after the bounded retries, and goes on', async () => {
+    const dlq = await collectTopic(kafka, ['flaky.events.dlq']);
+    failuresLeft.set('ord-broken', Infinity);
+    const broken = kafkaMessageOf(orderCancelled('ord-broken'));
+    const next = kafkaMessageOf(orderCancelled('ord-after-broken'));
+    await producer.send({
+      topic: 'flaky.events',
+      messages: [
+        { ...broken.message, partition: 2 },
+        { ...next.message, partition: 2 },
+      ],
+    });
+    expect(await appliedOnce([next.id])).toEqual([1]);
+    const dead = await waitFor(() => dlq.messages[0], 'the DLQ message');
+    await dlq.stop();
+    expect(attempts.get('ord-broken')).toBe(4);
+    expect((await appliedCounts(pool)).get(broken.id)).toBeUndefined(); // every attempt rolled back
+    expect(header(dead, DeadLetterHeaders.reason)).toBe('handler-failed');
+    expect(header(dead, DeadLetterHeaders.error)).toBe('handler failed for ord-broken');
+    expect(header(dead, DeadLetterHeaders.attempts)).toBe('4');
+    expect(header(dead, DeadLetterHeaders.sourcePartition)).toBe('2');
+    expect(header(dead, 'ce_id')).toBe(broken.id);
+    expect(await metric('inbox_dead_lettered_total')).toBeGreaterThanOrEqual(2);
+  });
+});
+
+@Controller()
+class OrdersListener {
+  @EventPattern('fulfil.orders.OrderCancelled.v1')
+  async onCancelled(@Payload() payload: InboxPayload, @Ctx() context: InboxContext) {
+    await context
+      .getClient()
+      .query('INSERT INTO applied (event_id, key) VALUES ($1, $2)', [
+        payload.envelope.id,
+        payload.envelope.subject,
+      ]);
+  }
+}
+
+@Module({ controllers: [OrdersListener] })
+class ListenerModule {}
+
+describe('KafkaInboxTransport (Nest)', () => {
+  it('routes @EventPattern(ce_type) handlers through the inbox: a redelivery changes nothing', async () => {
+    const moduleRef = await Test.createTestingModule({ imports: [ListenerModule] }).compile();
+    const app = moduleRef.createNestMicroservice({
+      strategy: new KafkaInboxTransport({
+        pool,
+        kafka,
+        groupId: 'nest-test',
+        topics: ['nest.events'],
+      }),
+      logger: false,
+    });
+    await app.listen();
+    try {
+      const { id, message } = kafkaMessageOf(orderCancelled('ord-nest'));
+      const sentinel = kafkaMessageOf(orderCancelled('ord-nest-sentinel'));
+      await producer.send({
+        topic: 'nest.events',
+        messages: [message, message, sentinel.message].map((m) => ({ ...m, partition: 0 })),
+      });
+      // The sentinel comes after both copies on the partition: once it is applied, so are they.
+      expect(await appliedOnce([sentinel.id, id])).toEqual([1, 1]);
+      const inbox = await pool.query(
+        `SELECT count(*)::int AS n FROM inbox WHERE consumer_group = 'nest-test' AND event_id = $1`,
+        [id],
+      );
+      expect(inbox.rows[0].n).toBe(1);
+    } finally {
+      await app.close();
+    }
+  });
+});

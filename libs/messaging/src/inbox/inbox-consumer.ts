@@ -1,0 +1,263 @@
+import { withTransaction } from '@fulfil/event-store';
+import {
+  fromKafkaMessage,
+  isIntegrationMessageError,
+  type CloudEventEnvelope,
+  type IntegrationEvent,
+} from '@fulfil/contracts';
+import type { Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
+import type { Pool, PoolClient } from 'pg';
+import { Counter, type Registry } from 'prom-client';
+import {
+  backoffDelay,
+  silentLogger,
+  sleep,
+  type BackoffOptions,
+  type MessagingLogger,
+} from '../shared/backoff';
+import { deadLetterMessage, deadLetterTopic, type DeadLetterReason } from './dead-letter';
+
+/** Where a message came from, given to handlers. */
+export interface MessageSource {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly groupId: string;
+}
+
+/**
+ * Handles one event inside the consumer's database transaction: write the state change through
+ * `client` (never another connection) so it commits together with the inbox row. Throw to
+ * retry; the transaction is rolled back.
+ */
+export type IntegrationEventHandler = (
+  event: IntegrationEvent,
+  envelope: CloudEventEnvelope,
+  client: PoolClient,
+  source: MessageSource,
+) => Promise<void>;
+
+/** Options of {@link InboxConsumer}. */
+export interface InboxConsumerOptions {
+  readonly pool: Pool;
+  readonly kafka: Kafka;
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  /**
+   * Handlers by `ce_type` (versioned wire name, `fulfil.orders.OrderPlaced.v1`) or by wire name
+   * without version (`fulfil.orders.OrderPlaced`, any version). Events with no handler are
+   * recorded in the inbox and skipped.
+   */
+  readonly handlers?: ReadonlyMap<string, IntegrationEventHandler>;
+  /** Handler runs before a message is dead-lettered. Default 5. */
+  readonly maxAttempts?: number;
+  /** Backoff between handler attempts. Default 100 ms doubling up to 2 s, jittered. */
+  readonly backoff?: BackoffOptions;
+  /** Read a topic from the beginning when the group has no committed offset. Default true. */
+  readonly fromBeginning?: boolean;
+  /** Where `inbox_processed_total`, `inbox_duplicates_total`, `inbox_dead_lettered_total` go. */
+  readonly registry?: Registry;
+  readonly logger?: MessagingLogger;
+  /** kafkajs consumer settings. */
+  readonly sessionTimeoutMs?: number;
+}
+
+/** The outcome of one message. */
+export type MessageOutcome = 'processed' | 'duplicate' | 'ignored' | DeadLetterReason;
+
+/**
+ * An idempotent Kafka consumer: for each message, parse (`fromKafkaMessage`), then in one
+ * database transaction record the event id in `inbox` (group, event id) and run the handler;
+ * a known id is a duplicate and changes nothing. The Kafka offset is committed (offset + 1)
+ * only after that transaction committed — or after the message went to `<topic>.dlq`:
+ * poison messages (envelope/schema errors) at once, handler failures after `maxAttempts`.
+ */
+export class InboxConsumer {
+  private readonly handlers = new Map<string, IntegrationEventHandler>();
+  private readonly maxAttempts: number;
+  private readonly logger: MessagingLogger;
+  private readonly abort = new AbortController();
+  private readonly metrics:
+    | { processed: Counter<string>; duplicates: Counter<string>; deadLettered: Counter<string> }
+    | undefined;
+  private consumer: Consumer | undefined;
+  private producer: Producer | undefined;
+  private restarting: Promise<void> | undefined;
+
+  constructor(private readonly options: InboxConsumerOptions) {
+    for (const [type, handler] of options.handlers ?? []) this.handlers.set(type, handler);
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.logger = options.logger ?? silentLogger;
+    const registry = options.registry;
+    this.metrics = registry && {
+      processed: counter(registry, 'inbox_processed_total', 'Events handled and committed'),
+      duplicates: counter(registry, 'inbox_duplicates_total', 'Redelivered events skipped'),
+      deadLettered: counter(registry, 'inbox_dead_lettered_total', 'Messages sent to the DLQ'),
+    };
+  }
+
+  /** Adds a handler for a `ce_type` (versioned) or wire name (any version). Before `start()`. */
+  on(type: string, handler: IntegrationEventHandler): this {
+    this.handlers.set(type, handler);
+    return this;
+  }
+
+  /** Connects, subscribes and starts consuming (resolves once `run` started). */
+  async start(): Promise<void> {
+    this.producer = this.options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await this.producer.connect();
+    await this.runConsumer();
+  }
+
+  /** Stops consuming (the message in progress finishes or is retried later) and disconnects. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.restarting;
+    await this.consumer?.disconnect().catch(() => undefined);
+    await this.producer?.disconnect().catch(() => undefined);
+    this.consumer = undefined;
+    this.producer = undefined;
+  }
+
+  private async runConsumer(): Promise<void> {
+    const { kafka, groupId } = this.options;
+    const consumer = kafka.consumer({
+      groupId,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      allowAutoTopicCreation: true,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.logger.error(
+        `inbox ${groupId}: consumer crashed (kafkajs restarts it: ${payload.restart}): ${payload.error.message}`,
+      );
+      // kafkajs gives up on some errors (e.g. UNKNOWN_MEMBER_ID from a commit after the
+      // coordinator restarted): start a new consumer. Uncommitted messages come again and the
+      // inbox turns them into no-ops.
+      if (!payload.restart && !this.abort.signal.aborted) this.restart(consumer);
+    });
+    await consumer.connect();
+    await consumer.subscribe({
+      topics: [...this.options.topics],
+      fromBeginning: this.options.fromBeginning ?? true,
+    });
+    await consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: 1,
+      eachMessage: (payload) => this.onMessage(consumer, payload),
+    });
+  }
+
+  private restart(crashed: Consumer): void {
+    this.restarting = (async () => {
+      for (let attempt = 1; !this.abort.signal.aborted; attempt += 1) {
+        await crashed.disconnect().catch(() => undefined);
+        await sleep(backoffDelay(attempt, { initialMs: 200, maxMs: 5000 }), this.abort.signal);
+        if (this.abort.signal.aborted) return;
+        try {
+          await this.runConsumer();
+          return;
+        } catch (error) {
+          this.logger.warn(
+            `inbox ${this.options.groupId}: restart failed: ${(error as Error).message}`,
+          );
+        }
+      }
+    })();
+  }
+
+  private async onMessage(
+    consumer: Consumer,
+    { topic, partition, message }: EachMessagePayload,
+  ): Promise<void> {
+    const source: MessageSource = {
+      topic,
+      partition,
+      offset: message.offset,
+      groupId: this.options.groupId,
+    };
+    const outcome = await this.process(source, message);
+    // Only now: the inbox transaction committed, or the message is safe in the DLQ.
+    await consumer.commitOffsets([
+      { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
+    ]);
+    if (outcome === 'processed' || outcome === 'ignored')
+      this.metrics?.processed.inc({ group: this.options.groupId });
+    if (outcome === 'duplicate') this.metrics?.duplicates.inc({ group: this.options.groupId });
+    if (outcome === 'poison' || outcome === 'handler-failed')
+      this.metrics?.deadLettered.inc({ group: this.options.groupId });
+  }
+
+  private async process(
+    source: MessageSource,
+    message: EachMessagePayload['message'],
+  ): Promise<MessageOutcome> {
+    let received: ReturnType<typeof fromKafkaMessage>;
+    try {
+      received = fromKafkaMessage(message);
+    } catch (error) {
+      if (!isIntegrationMessageError(error)) throw error;
+      await this.deadLetter(source, message, 'poison', error, 0);
+      return 'poison';
+    }
+    const { event, envelope } = received;
+    const handler = this.handlers.get(envelope.type) ?? this.handlers.get(event.type);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await withTransaction(this.options.pool, async (client) => {
+          const fresh = await client.query(
+            `INSERT INTO inbox (consumer_group, event_id, event_type, source_topic,
+                                source_partition, source_offset)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+            [
+              source.groupId,
+              envelope.id,
+              envelope.type,
+              source.topic,
+              source.partition,
+              source.offset,
+            ],
+          );
+          if (fresh.rowCount === 0) return 'duplicate';
+          if (!handler) return 'ignored';
+          await handler(event, envelope, client, source);
+          return 'processed';
+        });
+      } catch (error) {
+        this.logger.warn(
+          `inbox ${source.groupId}: ${envelope.type} ${envelope.id} attempt ${attempt}/${this.maxAttempts}: ${(error as Error).message}`,
+        );
+        if (attempt >= this.maxAttempts) {
+          await this.deadLetter(source, message, 'handler-failed', error, attempt);
+          return 'handler-failed';
+        }
+        await sleep(
+          backoffDelay(attempt, this.options.backoff ?? { maxMs: 2000 }),
+          this.abort.signal,
+        );
+        if (this.abort.signal.aborted) throw new Error('inbox consumer stopping', { cause: error });
+      }
+    }
+  }
+
+  private async deadLetter(
+    source: MessageSource,
+    message: EachMessagePayload['message'],
+    reason: DeadLetterReason,
+    error: unknown,
+    attempts: number,
+  ): Promise<void> {
+    this.logger.error(
+      `inbox ${source.groupId}: ${source.topic}/${source.partition}@${source.offset} → DLQ (${reason}): ${(error as Error).message}`,
+    );
+    await this.producer!.send({
+      topic: deadLetterTopic(source.topic),
+      acks: -1,
+      messages: [deadLetterMessage(message, source, { reason, error, attempts })],
+    });
+  }
+}
+
+function counter(registry: Registry, name: string, help: string): Counter<string> {
+  return new Counter({ name, help, labelNames: ['group'], registers: [registry] });
+}

@@ -1,0 +1,32 @@
+export { CREATE_MESSAGING_SQL, CreateMessaging1732400000000 } from './create-messaging.migration';
+export {
+  enqueueIntegrationEvents,
+  type EnqueueContext,
+  type EnqueuedMessage,
+  type OutgoingIntegrationEvent,
+} from './outbox/enqueue';
+export { OutboxRelay, type OutboxMessage, type OutboxRelayOptions } from './outbox/outbox-relay';
+export {
+  DeadLetterHeaders,
+  deadLetterTopic,
+  redriveMessage,
+  type DeadLetterReason,
+} from './inbox/dead-letter';
+export {
+  InboxConsumer,
+  type InboxConsumerOptions,
+  type IntegrationEventHandler,
+  type MessageOutcome,
+  type MessageSource,
+} from './inbox/inbox-consumer';
+export {
+  InboxContext,
+  KafkaInboxTransport,
+  type InboxPayload,
+} from './inbox/kafka-inbox.transport';
+export {
+  ProjectionRunner,
+  type Projection,
+  type ProjectionRunnerOptions,
+} from './projections/projection-runner';
+export { backoffDelay, type BackoffOptions, type MessagingLogger } from './shared/backoff';

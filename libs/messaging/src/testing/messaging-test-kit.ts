@@ -1,0 +1,116 @@
+// Helpers for this library's integration tests (not exported from the index).
+import { randomUUID } from 'node:crypto';
+import { CreateEventStore1732300000000 } from '@fulfil/event-store';
+import { toKafkaMessage, type IntegrationEvent } from '@fulfil/contracts';
+import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { CreateMessaging1732400000000 } from '../create-messaging.migration';
+
+/** Runs the event store's and this library's migrations through TypeORM, as a service does. */
+export async function migrate(url: string): Promise<void> {
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url,
+    migrations: [CreateEventStore1732300000000, CreateMessaging1732400000000],
+    migrationsTransactionMode: 'each',
+  });
+  await dataSource.initialize();
+  try {
+    await dataSource.runMigrations();
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+export function kafkaClient(brokers: string[], retries = 10): Kafka {
+  return new Kafka({
+    clientId: `messaging-test-${randomUUID().slice(0, 8)}`,
+    brokers,
+    logLevel: logLevel.NOTHING,
+    retry: { retries, initialRetryTime: 100, maxRetryTime: 1000 },
+  });
+}
+
+/** A valid `fulfil.orders.OrderCancelled` v1 event of order `orderId`. */
+export function orderCancelled(orderId: string, orderNumber = 'F20261123-0001'): IntegrationEvent {
+  return {
+    type: 'fulfil.orders.OrderCancelled',
+    version: 1,
+    data: {
+      orderId,
+      orderNumber,
+      customerId: 'cus-1',
+      reason: 'payment-timed-out',
+      initiatedBy: 'system',
+      reservationId: 'res-1',
+    },
+  } as IntegrationEvent;
+}
+
+export const NOW = '2026-11-23T08:00:00.000Z';
+
+/** The Kafka message of `event` as a producer would publish it, with a fresh `ce_id`. */
+export function kafkaMessageOf(event: IntegrationEvent, id = randomUUID()) {
+  const message = toKafkaMessage(event, { id, time: NOW, correlationId: 'corr-1' });
+  return {
+    id,
+    message: { key: message.key, value: message.value, headers: { ...message.headers } },
+  };
+}
+
+/** Polls `probe` until it returns a truthy value (or throws after `timeoutMs`). */
+export async function waitFor<T>(
+  probe: () => Promise<T> | T,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value as NonNullable<T>;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Reads every message of `topics` from the beginning into `messages` (a fresh group). */
+export async function collectTopic(kafka: Kafka, topics: string[]) {
+  const messages: (KafkaMessage & { topic: string; partition: number })[] = [];
+  const consumer = kafka.consumer({ groupId: `collector-${randomUUID()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topics, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ topic, partition, message }) => {
+      messages.push({ ...message, topic, partition });
+    },
+  });
+  return { messages, stop: () => consumer.disconnect() };
+}
+
+/** A read model for tests: one row per application of an event (duplicates would show). */
+export async function createAppliedTable(pool: Pool): Promise<void> {
+  await pool.query(
+    `CREATE TABLE IF NOT EXISTS applied (seq bigserial, event_id text NOT NULL, key text NOT NULL)`,
+  );
+}
+
+/** How many times each event id was applied. */
+export async function appliedCounts(pool: Pool): Promise<Map<string, number>> {
+  const { rows } = await pool.query<{ event_id: string; n: number }>(
+    'SELECT event_id, count(*)::int AS n FROM applied GROUP BY event_id',
+  );
+  return new Map(rows.map((row) => [row.event_id, row.n]));
+}
+
+export function header(message: KafkaMessage, name: string): string | undefined {
+  const value = message.headers?.[name];
+  return value === undefined ? undefined : String(value);
+}
