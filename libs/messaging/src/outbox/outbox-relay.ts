@@ -148,15 +148,17 @@ export class OutboxRelay {
       key: string;
       headers: Record<string, string>;
       value: Buffer;
-    }>(
-      `SELECT position::text, transaction_id::text, message_id::text, topic, key, headers, value
+    }>({
+      // Named: prepared once on the relay's connection instead of planned on every poll.
+      name: 'outbox_relay.next_batch',
+      text: `SELECT position::text, transaction_id::text, message_id::text, topic, key, headers, value
          FROM outbox
         WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
           AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
         ORDER BY outbox.transaction_id, outbox.position
         LIMIT $3`,
-      [after.transactionId, after.position, this.batchSize],
-    );
+      values: [after.transactionId, after.position, this.batchSize],
+    });
     if (rows.length === 0) return 0;
     const batch: OutboxMessage[] = rows.map((row) => ({
       position: row.position,
@@ -171,13 +173,14 @@ export class OutboxRelay {
     await this.options.afterSend?.(batch);
     const last = batch.at(-1)!;
     const next = { transactionId: last.transactionId, position: last.position };
-    await client.query(
-      `INSERT INTO outbox_relay_checkpoints (relay, transaction_id, position)
+    await client.query({
+      name: 'outbox_relay.save_checkpoint',
+      text: `INSERT INTO outbox_relay_checkpoints (relay, transaction_id, position)
        VALUES ($1, $2::xid8, $3::bigint)
        ON CONFLICT (relay) DO UPDATE
          SET transaction_id = EXCLUDED.transaction_id, position = EXCLUDED.position, updated_at = now()`,
-      [this.name, next.transactionId, next.position],
-    );
+      values: [this.name, next.transactionId, next.position],
+    });
     this.checkpoint = next;
     return batch.length;
   }
