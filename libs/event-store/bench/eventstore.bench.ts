@@ -33,7 +33,8 @@ import {
 } from '@event-driven-io/emmett-postgresql';
 import { createDatabase, startEmbeddedPostgres, type EmbeddedPostgres } from '@fulfil/local-infra';
 import { CREATE_EVENT_STORE_SQL, EventStore, type Checkpoint } from '../src';
-import { findFreePort, percentile, round, startCpuMeter, type CpuShare } from './bench-support';
+import { freePort } from '@fulfil/testing';
+import { percentile, round, startCpuMeter, type CpuShare } from './bench-support';
 
 const BATCH_SIZES = [1, 10] as const;
 const WRITER_COUNTS = [1, 8, 32] as const;
@@ -663,7 +664,7 @@ async function main(): Promise<void> {
   try {
     server = await startEmbeddedPostgres({
       dataDir: join(root, 'pg'),
-      port: await findFreePort(),
+      port: await freePort(),
       removeDataDirOnStop: true,
       removeOnStop: [root],
       noFsync: settings.noFsync,

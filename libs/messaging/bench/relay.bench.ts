@@ -26,6 +26,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel, type Message } from 'kafkajs';
 import { Pool } from 'pg';
 import { getEventContract, type IntegrationEvent } from '@fulfil/contracts';
+import { freePort } from '@fulfil/testing';
 import {
   createDatabase,
   startDevBrokerProcess,
@@ -38,12 +39,7 @@ import {
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { sampleEvent } from '../../contracts/src/fixtures/event-samples.fixture';
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import {
-  findFreePort,
-  round,
-  startCpuMeter,
-  type CpuShare,
-} from '../../event-store/bench/bench-support';
+import { round, startCpuMeter, type CpuShare } from '../../event-store/bench/bench-support';
 import { CREATE_MESSAGING_SQL, enqueueIntegrationEvents, OutboxRelay } from '../src';
 
 const EVENT_TYPE = 'fulfil.orders.OrderPlaced';
@@ -386,7 +382,7 @@ async function main(): Promise<void> {
   try {
     postgres = await startEmbeddedPostgres({
       dataDir: join(root, 'pg'),
-      port: await findFreePort(),
+      port: await freePort(),
       removeDataDirOnStop: true,
       onLog: (line) => console.error(`[postgres] ${line}`),
     });
