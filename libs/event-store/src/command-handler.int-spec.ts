@@ -1,10 +1,9 @@
-import { startTestInfrastructure, type TestInfrastructure } from '@fulfil/testing';
+import { startTestInfrastructure } from '@fulfil/testing';
 import { randomUUID } from 'node:crypto';
-import type { Pool } from 'pg';
 import { CommandHandler, type HandlerDecider } from './command-handler';
 import { EventStore } from './event-store';
 import { WrongExpectedVersionError } from './event-store.errors';
-import { migratedPool } from './testing/event-store.fixture';
+import { useEventStoreDatabase } from './testing/event-store.fixture';
 
 // A tiny decider, shaped like @fulfil/decider's Decider (this library does not import it).
 type AddCommand = { readonly type: 'Add'; readonly data: { readonly by: number } };
@@ -29,25 +28,13 @@ const counter: HandlerDecider<AddCommand, AddedEvent, Total> = {
 };
 const add = (by: number): AddCommand => ({ type: 'Add', data: { by } });
 
-let infra: TestInfrastructure;
-let pool: Pool;
-let store: EventStore;
-
-beforeAll(async () => {
-  infra = await startTestInfrastructure();
-  pool = await migratedPool(infra.postgresUrl);
-  store = new EventStore(pool);
-});
-afterAll(async () => {
-  await pool?.end();
-  await infra?.stop();
-});
+const db = useEventStoreDatabase(startTestInfrastructure);
 
 const stream = () => `counter-${randomUUID()}`;
 
 describe('CommandHandler', () => {
   it('loads, decides and appends with the command metadata', async () => {
-    const handler = new CommandHandler(store);
+    const handler = new CommandHandler(db.store);
     const id = stream();
     const metadata = { correlationId: 'corr-7', actor: 'tester', now: '2026-03-04T05:06:07.000Z' };
     const first = await handler.handle(id, add(5), { decider: counter, metadata });
@@ -55,7 +42,7 @@ describe('CommandHandler', () => {
     expect(first.events).toEqual([{ type: 'Added', data: { by: 5, total: 5 }, metadata }]);
     const second = await handler.handle(id, add(7), { decider: counter, metadata });
     expect(second).toMatchObject({ nextExpectedVersion: 2, state: { total: 12 } });
-    const stored = await store.readStream(id);
+    const stored = await db.store.readStream(id);
     expect(stored.map((e) => e.data)).toEqual([
       { by: 5, total: 5 },
       { by: 7, total: 12 },
@@ -68,7 +55,7 @@ describe('CommandHandler', () => {
   });
 
   it('lets a domain error through without appending or retrying', async () => {
-    const handler = new CommandHandler(store);
+    const handler = new CommandHandler(db.store);
     const id = stream();
     await handler.handle(id, add(90), { decider: counter });
     let decisions = 0;
@@ -80,11 +67,11 @@ describe('CommandHandler', () => {
       LimitExceeded,
     );
     expect(decisions).toBe(1);
-    expect(await store.readStream(id)).toHaveLength(1);
+    expect(await db.store.readStream(id)).toHaveLength(1);
   });
 
   it('retries a handler that lost a race, deciding again on the winner’s events', async () => {
-    const handler = new CommandHandler(store);
+    const handler = new CommandHandler(db.store);
     const id = stream();
     await handler.handle(id, add(1), { decider: counter });
 
@@ -114,7 +101,7 @@ describe('CommandHandler', () => {
     expect(resultB.attempts).toBeGreaterThanOrEqual(2);
     expect(bDecisions).toBe(resultB.attempts);
     expect(resultB).toMatchObject({ nextExpectedVersion: 3, state: { total: 100 } });
-    expect((await store.readStream(id)).map((e) => [e.streamVersion, e.data])).toEqual([
+    expect((await db.store.readStream(id)).map((e) => [e.streamVersion, e.data])).toEqual([
       [1, { by: 1, total: 1 }],
       [2, { by: 10, total: 11 }],
       [3, { by: 89, total: 100 }], // decided on A's event: the retry reloaded the stream
@@ -124,9 +111,9 @@ describe('CommandHandler', () => {
   it('gives up after maxAttempts with WrongExpectedVersionError', async () => {
     const id = stream();
     // Every load of this store sees version 0, but the stream is already at 1.
-    const stale = new EventStore(pool);
+    const stale = new EventStore(db.pool);
     stale.readStream = async () => [];
-    await store.appendToStream(id, [{ type: 'Added', data: { by: 1, total: 1 } }], {
+    await db.store.appendToStream(id, [{ type: 'Added', data: { by: 1, total: 1 } }], {
       expectedVersion: 'no_stream',
     });
     await expect(
@@ -135,7 +122,7 @@ describe('CommandHandler', () => {
       }),
     ).rejects.toBeInstanceOf(WrongExpectedVersionError);
     await expect(
-      new CommandHandler(store).handle(id, add(1), { decider: counter }),
+      new CommandHandler(db.store).handle(id, add(1), { decider: counter }),
     ).resolves.toMatchObject({
       nextExpectedVersion: 2,
       state: { total: 2 },
@@ -143,33 +130,36 @@ describe('CommandHandler', () => {
   });
 
   it('serves many concurrent commands on one stream, each applied once', async () => {
-    const handler = new CommandHandler(store, { maxAttempts: 30, retryJitterMs: 10 });
+    const handler = new CommandHandler(db.store, { maxAttempts: 30, retryJitterMs: 10 });
     const id = stream();
     await Promise.all(
       Array.from({ length: 8 }, () => handler.handle(id, add(1), { decider: counter })),
     );
-    const events = await store.readStream(id);
+    const events = await db.store.readStream(id);
     expect(events.map((e) => (e.data as AddedEvent['data']).total)).toEqual([
       1, 2, 3, 4, 5, 6, 7, 8,
     ]);
   });
 
   it('takes snapshots every n versions and loads from a fitting one', async () => {
-    const handler = new CommandHandler(store);
+    const handler = new CommandHandler(db.store);
     const id = stream();
     const snapshot = { schemaVersion: 1, every: 2 };
     for (let i = 0; i < 5; i += 1) await handler.handle(id, add(1), { decider: counter, snapshot });
-    expect(await store.loadLatestSnapshot(id)).toMatchObject({
+    expect(await db.store.loadLatestSnapshot(id)).toMatchObject({
       version: 4,
       state: { total: 4 },
       schemaVersion: 1,
     });
 
     // Prove the snapshot is used: doctor it, and the next decision builds on it.
-    await pool.query(`UPDATE snapshots SET state = '{"total": 40}' WHERE stream_id = $1`, [id]);
+    await db.pool.query(`UPDATE snapshots SET state = '{"total": 40}' WHERE stream_id = $1`, [id]);
     const fromSnapshot = await handler.handle(id, add(1), { decider: counter, snapshot });
     expect(fromSnapshot).toMatchObject({ nextExpectedVersion: 6, state: { total: 42 } });
-    expect(await store.loadLatestSnapshot(id)).toMatchObject({ version: 6, state: { total: 42 } });
+    expect(await db.store.loadLatestSnapshot(id)).toMatchObject({
+      version: 6,
+      state: { total: 42 },
+    });
 
     // A snapshot of another schema version is ignored: the state is rebuilt from events.
     const rebuilt = await handler.handle(id, add(1), {
@@ -180,7 +170,7 @@ describe('CommandHandler', () => {
   });
 
   it('runs afterAppend in the append transaction: its failure undoes the append', async () => {
-    const handler = new CommandHandler(store);
+    const handler = new CommandHandler(db.store);
     const id = stream();
     const seen: number[] = [];
     await handler.handle(id, add(3), {
@@ -198,6 +188,6 @@ describe('CommandHandler', () => {
         },
       }),
     ).rejects.toThrow(/no_such_table/);
-    expect(await store.readStream(id)).toHaveLength(1);
+    expect(await db.store.readStream(id)).toHaveLength(1);
   });
 });

@@ -1,6 +1,5 @@
-import { startTestInfrastructure, type TestInfrastructure } from '@fulfil/testing';
+import { startTestInfrastructure } from '@fulfil/testing';
 import { randomUUID } from 'node:crypto';
-import type { Pool } from 'pg';
 import { EventStore } from './event-store';
 import {
   DuplicateEventIdError,
@@ -8,22 +7,10 @@ import {
   WrongExpectedVersionError,
 } from './event-store.errors';
 import type { NewEvent } from './event.types';
-import { migratedPool } from './testing/event-store.fixture';
+import { useEventStoreDatabase } from './testing/event-store.fixture';
 import { Upcasters } from './upcasters';
 
-let infra: TestInfrastructure;
-let pool: Pool;
-let store: EventStore;
-
-beforeAll(async () => {
-  infra = await startTestInfrastructure();
-  pool = await migratedPool(infra.postgresUrl);
-  store = new EventStore(pool);
-});
-afterAll(async () => {
-  await pool?.end();
-  await infra?.stop();
-});
+const db = useEventStoreDatabase(startTestInfrastructure);
 
 const stream = () => `counter-${randomUUID()}`;
 const added = (by: number, metadata?: NewEvent['metadata']): NewEvent => ({
@@ -33,13 +20,13 @@ const added = (by: number, metadata?: NewEvent['metadata']): NewEvent => ({
 });
 const countRows = async (streamId: string) =>
   Number(
-    (await pool.query('SELECT count(*) AS n FROM events WHERE stream_id = $1', [streamId])).rows[0]
-      .n,
+    (await db.pool.query('SELECT count(*) AS n FROM events WHERE stream_id = $1', [streamId]))
+      .rows[0].n,
   );
 
 describe('the migration', () => {
   it('creates events and snapshots with the read-all index and is recorded by TypeORM', async () => {
-    const { rows } = await pool.query(
+    const { rows } = await db.pool.query(
       `SELECT indexname FROM pg_indexes WHERE tablename IN ('events', 'snapshots') ORDER BY 1`,
     );
     expect(rows.map((r) => r.indexname)).toEqual(
@@ -50,7 +37,7 @@ describe('the migration', () => {
         'snapshots_pkey',
       ]),
     );
-    const migrations = await pool.query('SELECT name FROM migrations');
+    const migrations = await db.pool.query('SELECT name FROM migrations');
     expect(migrations.rows).toEqual([{ name: 'CreateEventStore1732300000000' }]);
   });
 });
@@ -59,7 +46,7 @@ describe('appendToStream and readStream', () => {
   it('appends a batch as consecutive versions and reads it back in order with metadata', async () => {
     const id = stream();
     const eventId = randomUUID();
-    const first = await store.appendToStream(
+    const first = await db.store.appendToStream(
       id,
       [
         added(1, {
@@ -77,10 +64,10 @@ describe('appendToStream and readStream', () => {
     expect(first.nextExpectedVersion).toBe(2);
     expect(first.globalPositions).toHaveLength(2);
     expect(BigInt(first.globalPositions[0]!)).toBeLessThan(BigInt(first.globalPositions[1]!));
-    const second = await store.appendToStream(id, [added(3)], { expectedVersion: 2 });
+    const second = await db.store.appendToStream(id, [added(3)], { expectedVersion: 2 });
     expect(second.nextExpectedVersion).toBe(3);
 
-    const events = await store.readStream(id);
+    const events = await db.store.readStream(id);
     expect(events.map((e) => [e.streamVersion, e.type, e.data])).toEqual([
       [1, 'Added', { by: 1 }],
       [2, 'Added', { by: 2 }],
@@ -97,40 +84,41 @@ describe('appendToStream and readStream', () => {
     expect(events[1]!.eventId).toMatch(/^[0-9a-f-]{36}$/);
     expect(events[0]!.transactionId).toBe(events[1]!.transactionId);
     expect(events[2]!.transactionId).not.toBe(events[0]!.transactionId);
-    expect((await store.readStream(id, { fromVersion: 3 })).map((e) => e.streamVersion)).toEqual([
-      3,
-    ]);
-    expect(await store.readStream(stream())).toEqual([]);
+    expect((await db.store.readStream(id, { fromVersion: 3 })).map((e) => e.streamVersion)).toEqual(
+      [3],
+    );
+    expect(await db.store.readStream(stream())).toEqual([]);
   });
 
   it("enforces 'no_stream', numbers and 'any'", async () => {
     const id = stream();
     await expect(
-      store.appendToStream(id, [added(1)], { expectedVersion: 1 }),
+      db.store.appendToStream(id, [added(1)], { expectedVersion: 1 }),
     ).rejects.toMatchObject({
       code: 'EVENT_STORE.WRONG_EXPECTED_VERSION',
       actualVersion: 0,
       reason: 'version-mismatch',
     });
-    await store.appendToStream(id, [added(1)], { expectedVersion: 'no_stream' });
+    await db.store.appendToStream(id, [added(1)], { expectedVersion: 'no_stream' });
     await expect(
-      store.appendToStream(id, [added(1)], { expectedVersion: 'no_stream' }),
+      db.store.appendToStream(id, [added(1)], { expectedVersion: 'no_stream' }),
     ).rejects.toBeInstanceOf(WrongExpectedVersionError);
     await expect(
-      store.appendToStream(id, [added(1)], { expectedVersion: 0 }),
+      db.store.appendToStream(id, [added(1)], { expectedVersion: 0 }),
     ).rejects.toBeInstanceOf(WrongExpectedVersionError);
     // A version ahead of the stream would leave a gap: refused too.
     await expect(
-      store.appendToStream(id, [added(1)], { expectedVersion: 5 }),
+      db.store.appendToStream(id, [added(1)], { expectedVersion: 5 }),
     ).rejects.toMatchObject({
       actualVersion: 1,
     });
     expect(
-      (await store.appendToStream(id, [added(2)], { expectedVersion: 'any' })).nextExpectedVersion,
+      (await db.store.appendToStream(id, [added(2)], { expectedVersion: 'any' }))
+        .nextExpectedVersion,
     ).toBe(2);
     const fresh = stream();
     expect(
-      (await store.appendToStream(fresh, [added(1)], { expectedVersion: 'any' }))
+      (await db.store.appendToStream(fresh, [added(1)], { expectedVersion: 'any' }))
         .nextExpectedVersion,
     ).toBe(1);
     expect(await countRows(id)).toBe(2);
@@ -141,7 +129,7 @@ describe('appendToStream and readStream', () => {
     for (let version = 0; version < 3; version += 1) {
       const outcomes = await Promise.allSettled(
         Array.from({ length: 20 }, (_, writer) =>
-          store.appendToStream(id, [added(writer), added(writer)], {
+          db.store.appendToStream(id, [added(writer), added(writer)], {
             expectedVersion: version === 0 ? 'no_stream' : version * 2,
           }),
         ),
@@ -152,7 +140,7 @@ describe('appendToStream and readStream', () => {
       expect(lost).toHaveLength(19);
       for (const loss of lost) expect(loss.reason).toBeInstanceOf(WrongExpectedVersionError);
     }
-    const events = await store.readStream(id);
+    const events = await db.store.readStream(id);
     expect(events.map((e) => e.streamVersion)).toEqual([1, 2, 3, 4, 5, 6]);
     // Each winner's batch is contiguous: versions 2k-1 and 2k come from the same writer.
     for (let i = 0; i < 6; i += 2) expect(events[i]!.data).toEqual(events[i + 1]!.data);
@@ -162,7 +150,7 @@ describe('appendToStream and readStream', () => {
     const id = stream();
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, writer) =>
-        store.appendToStream(id, [added(writer)], { expectedVersion: 'any' }),
+        db.store.appendToStream(id, [added(writer)], { expectedVersion: 'any' }),
       ),
     );
     expect(results.map((r) => r.nextExpectedVersion).sort((a, b) => a - b)).toEqual(
@@ -173,10 +161,10 @@ describe('appendToStream and readStream', () => {
 
   it('writes nothing of a failing batch', async () => {
     const id = stream();
-    await store.appendToStream(id, [added(1)], { expectedVersion: 'no_stream' });
+    await db.store.appendToStream(id, [added(1)], { expectedVersion: 'no_stream' });
     const duplicated = randomUUID();
     await expect(
-      store.appendToStream(
+      db.store.appendToStream(
         id,
         [added(2, { eventId: duplicated }), added(3, { eventId: duplicated })],
         {
@@ -186,7 +174,7 @@ describe('appendToStream and readStream', () => {
     ).rejects.toBeInstanceOf(DuplicateEventIdError);
     // jsonb refuses \u0000: the database fails on the third row of the batch.
     await expect(
-      store.appendToStream(
+      db.store.appendToStream(
         id,
         [added(2), added(3), { type: 'Added', data: { text: 'a\u0000b' } }],
         {
@@ -195,21 +183,21 @@ describe('appendToStream and readStream', () => {
       ),
     ).rejects.toThrow();
     await expect(
-      store.appendToStream(id, [added(2), { type: '', data: {} }], { expectedVersion: 1 }),
+      db.store.appendToStream(id, [added(2), { type: '', data: {} }], { expectedVersion: 1 }),
     ).rejects.toBeInstanceOf(EventStoreError);
     expect(await countRows(id)).toBe(1);
     expect(
-      (await store.appendToStream(id, [added(2)], { expectedVersion: 1 })).nextExpectedVersion,
+      (await db.store.appendToStream(id, [added(2)], { expectedVersion: 1 })).nextExpectedVersion,
     ).toBe(2);
   });
 
   it('commits the events and other rows of withTransaction together, or neither', async () => {
-    await pool.query('CREATE TABLE IF NOT EXISTS outbox_probe (event_id uuid PRIMARY KEY)');
+    await db.pool.query('CREATE TABLE IF NOT EXISTS outbox_probe (event_id uuid PRIMARY KEY)');
     const id = stream();
     const eventId = randomUUID();
     await expect(
-      store.withTransaction(async (client) => {
-        await store.appendToStream(id, [added(1, { eventId })], {
+      db.store.withTransaction(async (client) => {
+        await db.store.appendToStream(id, [added(1, { eventId })], {
           expectedVersion: 'no_stream',
           client,
         });
@@ -219,11 +207,11 @@ describe('appendToStream and readStream', () => {
     ).rejects.toThrow('crash before commit');
     expect(await countRows(id)).toBe(0);
     expect(
-      (await pool.query('SELECT 1 FROM outbox_probe WHERE event_id = $1', [eventId])).rowCount,
+      (await db.pool.query('SELECT 1 FROM outbox_probe WHERE event_id = $1', [eventId])).rowCount,
     ).toBe(0);
 
-    await store.withTransaction(async (client) => {
-      await store.appendToStream(id, [added(1, { eventId })], {
+    await db.store.withTransaction(async (client) => {
+      await db.store.appendToStream(id, [added(1, { eventId })], {
         expectedVersion: 'no_stream',
         client,
       });
@@ -231,23 +219,23 @@ describe('appendToStream and readStream', () => {
     });
     expect(await countRows(id)).toBe(1);
     expect(
-      (await pool.query('SELECT 1 FROM outbox_probe WHERE event_id = $1', [eventId])).rowCount,
+      (await db.pool.query('SELECT 1 FROM outbox_probe WHERE event_id = $1', [eventId])).rowCount,
     ).toBe(1);
   });
 
   it('refuses to append after a younger transaction, so read-all keeps stream order', async () => {
     const id = stream();
-    const older = await pool.connect();
+    const older = await db.pool.connect();
     try {
       await older.query('BEGIN');
       // `older` gets its transaction id now, by writing to another stream.
-      await store.appendToStream(stream(), [added(0)], {
+      await db.store.appendToStream(stream(), [added(0)], {
         expectedVersion: 'no_stream',
         client: older,
       });
-      await store.appendToStream(id, [added(1)], { expectedVersion: 'no_stream' }); // younger, committed
+      await db.store.appendToStream(id, [added(1)], { expectedVersion: 'no_stream' }); // younger, committed
       await expect(
-        store.appendToStream(id, [added(2)], { expectedVersion: 1, client: older }),
+        db.store.appendToStream(id, [added(2)], { expectedVersion: 1, client: older }),
       ).rejects.toMatchObject({
         code: WrongExpectedVersionError.CODE,
         reason: 'transaction-order',
@@ -257,7 +245,7 @@ describe('appendToStream and readStream', () => {
       older.release();
     }
     expect(
-      (await store.appendToStream(id, [added(2)], { expectedVersion: 1 })).nextExpectedVersion,
+      (await db.store.appendToStream(id, [added(2)], { expectedVersion: 1 })).nextExpectedVersion,
     ).toBe(2);
   });
 });
@@ -267,12 +255,12 @@ describe('upcasting on read', () => {
     const upcasters = new Upcasters()
       .register('Renamed', 1, (data) => ({ fullName: (data as { name: string }).name }))
       .register('Renamed', 2, (data) => ({ ...(data as object), locale: 'en' }));
-    const upcasting = new EventStore(pool, { upcasters });
+    const upcasting = new EventStore(db.pool, { upcasters });
     const id = stream();
-    await store.appendToStream(id, [{ type: 'Renamed', data: { name: 'Ada' } }], {
+    await db.store.appendToStream(id, [{ type: 'Renamed', data: { name: 'Ada' } }], {
       expectedVersion: 'no_stream',
     });
-    await store.appendToStream(
+    await db.store.appendToStream(
       id,
       [{ type: 'Renamed', data: { fullName: 'Bob' }, schemaVersion: 2 }],
       {
@@ -286,7 +274,7 @@ describe('upcasting on read', () => {
         expectedVersion: 2,
       },
     );
-    const stored = await pool.query(
+    const stored = await db.pool.query(
       'SELECT schema_version, data FROM events WHERE stream_id = $1 ORDER BY stream_version',
       [id],
     );
@@ -323,17 +311,17 @@ describe('upcasting on read', () => {
 describe('snapshots', () => {
   it('returns the latest snapshot and never replaces it with an older one', async () => {
     const id = stream();
-    expect(await store.loadLatestSnapshot(id)).toBeNull();
-    await store.saveSnapshot(id, { version: 5, state: { total: 15 }, schemaVersion: 1 });
-    await store.saveSnapshot(id, { version: 3, state: { total: 6 }, schemaVersion: 1 });
-    expect(await store.loadLatestSnapshot(id)).toMatchObject({
+    expect(await db.store.loadLatestSnapshot(id)).toBeNull();
+    await db.store.saveSnapshot(id, { version: 5, state: { total: 15 }, schemaVersion: 1 });
+    await db.store.saveSnapshot(id, { version: 3, state: { total: 6 }, schemaVersion: 1 });
+    expect(await db.store.loadLatestSnapshot(id)).toMatchObject({
       streamId: id,
       version: 5,
       state: { total: 15 },
       schemaVersion: 1,
     });
-    await store.saveSnapshot(id, { version: 8, state: { total: 36 }, schemaVersion: 2 });
-    expect(await store.loadLatestSnapshot(id)).toMatchObject({
+    await db.store.saveSnapshot(id, { version: 8, state: { total: 36 }, schemaVersion: 2 });
+    expect(await db.store.loadLatestSnapshot(id)).toMatchObject({
       version: 8,
       state: { total: 36 },
       schemaVersion: 2,

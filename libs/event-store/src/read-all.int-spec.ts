@@ -1,25 +1,12 @@
-import { startTestInfrastructure, type TestInfrastructure } from '@fulfil/testing';
+import { startTestInfrastructure } from '@fulfil/testing';
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
-import type { Pool, PoolClient } from 'pg';
-import { EventStore } from './event-store';
+import type { PoolClient } from 'pg';
 import type { Checkpoint, NewEvent, RecordedEvent } from './event.types';
-import { delay, migratedPool } from './testing/event-store.fixture';
+import { delay, useEventStoreDatabase } from './testing/event-store.fixture';
 
-let infra: TestInfrastructure;
-let pool: Pool;
-let store: EventStore;
-
-beforeAll(async () => {
-  infra = await startTestInfrastructure();
-  pool = await migratedPool(infra.postgresUrl);
-  store = new EventStore(pool);
-});
-afterAll(async () => {
-  await pool?.end();
-  await infra?.stop();
-});
-beforeEach(() => pool.query('TRUNCATE events'));
+const db = useEventStoreDatabase(startTestInfrastructure);
+beforeEach(() => db.pool.query('TRUNCATE events'));
 
 const event = (label: string): NewEvent => ({ type: 'Noted', data: { label } });
 
@@ -27,17 +14,20 @@ describe('readAll', () => {
   it('pages through everything after a checkpoint, and keeps the checkpoint when nothing is new', async () => {
     // Twelve events first, so positions run past 9 → 10 (numeric, not text, order).
     const many = Array.from({ length: 12 }, (_, i) => event(`m${i + 1}`));
-    await store.appendToStream('m', many, { expectedVersion: 'no_stream' });
-    await store.appendToStream('a', [event('a1'), event('a2')], { expectedVersion: 'no_stream' });
-    await store.appendToStream('b', [event('b1')], { expectedVersion: 'no_stream' });
-    await store.appendToStream('a', [event('a3')], { expectedVersion: 2 });
+    await db.store.appendToStream('m', many, { expectedVersion: 'no_stream' });
+    await db.store.appendToStream('a', [event('a1'), event('a2')], {
+      expectedVersion: 'no_stream',
+    });
+    await db.store.appendToStream('b', [event('b1')], { expectedVersion: 'no_stream' });
+    await db.store.appendToStream('a', [event('a3')], { expectedVersion: 2 });
     const labels: string[] = [];
     let checkpoint: Checkpoint | null = null;
     for (;;) {
-      const page: { events: RecordedEvent[]; checkpoint: Checkpoint | null } = await store.readAll({
-        after: checkpoint,
-        limit: 3,
-      });
+      const page: { events: RecordedEvent[]; checkpoint: Checkpoint | null } =
+        await db.store.readAll({
+          after: checkpoint,
+          limit: 3,
+        });
       if (page.events.length === 0) {
         expect(page.checkpoint).toEqual(checkpoint);
         break;
@@ -52,7 +42,7 @@ describe('readAll', () => {
       'b1',
       'a3',
     ]);
-    expect(await store.readAll({ after: null, limit: 100 })).toMatchObject({
+    expect(await db.store.readAll({ after: null, limit: 100 })).toMatchObject({
       events: { length: 16 },
     });
   });
@@ -60,24 +50,24 @@ describe('readAll', () => {
   it('does not skip the event a naive global_position reader skips', async () => {
     const naiveRead = async (after: string) =>
       (
-        await pool.query<{ global_position: string; label: string }>(
+        await db.pool.query<{ global_position: string; label: string }>(
           `SELECT global_position::text, data->>'label' AS label FROM events
             WHERE global_position > $1 ORDER BY global_position`,
           [after],
         )
       ).rows;
-    const t1 = await pool.connect();
-    const t2 = await pool.connect();
+    const t1 = await db.pool.connect();
+    const t2 = await db.pool.connect();
     try {
       // T1 takes the first position (and transaction id) but stays open.
       await t1.query('BEGIN');
-      const slow = await store.appendToStream('slow', [event('T1')], {
+      const slow = await db.store.appendToStream('slow', [event('T1')], {
         expectedVersion: 'no_stream',
         client: t1,
       });
       // T2 takes a later position and commits first.
       await t2.query('BEGIN');
-      const fast = await store.appendToStream('fast', [event('T2')], {
+      const fast = await db.store.appendToStream('fast', [event('T2')], {
         expectedVersion: 'no_stream',
         client: t2,
       });
@@ -90,7 +80,7 @@ describe('readAll', () => {
       const naiveCheckpoint = naiveFirst.at(-1)!.global_position;
 
       // The store's reader holds back: T2 is younger than the still-open T1.
-      const first = await store.readAll({ after: null, limit: 10 });
+      const first = await db.store.readAll({ after: null, limit: 10 });
       expect(first.events).toEqual([]);
       expect(first.checkpoint).toBeNull();
 
@@ -99,9 +89,9 @@ describe('readAll', () => {
       // Once T1 commits, the naive reader never sees it: skipped for ever.
       expect(await naiveRead(naiveCheckpoint)).toEqual([]);
       // The store's reader gets both, T1 first.
-      const second = await store.readAll({ after: first.checkpoint, limit: 10 });
+      const second = await db.store.readAll({ after: first.checkpoint, limit: 10 });
       expect(second.events.map((e) => (e.data as { label: string }).label)).toEqual(['T1', 'T2']);
-      expect(await store.readAll({ after: second.checkpoint, limit: 10 })).toEqual({
+      expect(await db.store.readAll({ after: second.checkpoint, limit: 10 })).toEqual({
         events: [],
         checkpoint: second.checkpoint,
       });
@@ -144,7 +134,7 @@ describe('readAll', () => {
 
     /** Runs one transaction; returns the ids of its events if it committed. */
     const runTransaction = async (prefix: string, tx: Transaction): Promise<string[]> => {
-      const client = await pool.connect();
+      const client = await db.pool.connect();
       const ids: string[] = [];
       try {
         await client.query('BEGIN');
@@ -156,7 +146,7 @@ describe('readAll', () => {
             ids.push(eventId);
             return { type: 'Noted', data: {}, metadata: { eventId } };
           });
-          await store.appendToStream(`${prefix}-${s.stream}`, events, {
+          await db.store.appendToStream(`${prefix}-${s.stream}`, events, {
             expectedVersion: 'any',
             client,
           });
@@ -186,7 +176,7 @@ describe('readAll', () => {
           const seen: RecordedEvent[] = [];
           let checkpoint: Checkpoint | null = null;
           const readPage = async () => {
-            const page = await store.readAll({ after: checkpoint, limit: readLimit });
+            const page = await db.store.readAll({ after: checkpoint, limit: readLimit });
             seen.push(...page.events.filter((e) => e.streamId.startsWith(prefix)));
             checkpoint = page.checkpoint;
             return page.events.length;
@@ -216,7 +206,7 @@ describe('readAll', () => {
           const seenIds = seen.map((e) => e.eventId);
           expect(new Set(seenIds).size).toBe(seenIds.length); // exactly once
           expect([...seenIds].sort()).toEqual([...committed].sort()); // every committed one
-          const stored = await pool.query<{ n: string }>(
+          const stored = await db.pool.query<{ n: string }>(
             'SELECT count(*) AS n FROM events WHERE stream_id LIKE $1',
             [`${prefix}-%`],
           );

@@ -1,6 +1,7 @@
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { CreateEventStore1732300000000 } from '../create-event-store.migration';
+import { EventStore } from '../event-store';
 
 /**
  * Runs the event-store migration on `url` through TypeORM, as a service would at start-up,
@@ -32,3 +33,37 @@ export async function migratedPool(url: string, max = 30): Promise<Pool> {
 /** Resolves after `ms` milliseconds. */
 export const delay = (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A fresh database as a test harness provides it (`startTestInfrastructure` in specs). */
+interface TestDatabase {
+  readonly postgresUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Registers `beforeAll`/`afterAll` that give the calling spec a migrated database, a pool and
+ * an EventStore on it; read them from the returned object inside tests.
+ */
+export function useEventStoreDatabase(start: () => Promise<TestDatabase>): {
+  readonly pool: Pool;
+  readonly store: EventStore;
+} {
+  const state: { database?: TestDatabase; pool?: Pool; store?: EventStore } = {};
+  beforeAll(async () => {
+    state.database = await start();
+    state.pool = await migratedPool(state.database.postgresUrl);
+    state.store = new EventStore(state.pool);
+  });
+  afterAll(async () => {
+    await state.pool?.end();
+    await state.database?.stop();
+  });
+  return {
+    get pool() {
+      return state.pool!;
+    },
+    get store() {
+      return state.store!;
+    },
+  };
+}
