@@ -190,4 +190,69 @@ describe('CommandHandler', () => {
     ).rejects.toThrow(/no_such_table/);
     expect(await db.store.readStream(id)).toHaveLength(1);
   });
+
+  describe('inside the caller’s transaction (client)', () => {
+    it('commits and rolls back with the caller’s own writes', async () => {
+      const handler = new CommandHandler(db.store);
+      const kept = stream();
+      const undone = stream();
+      await db.store.withTransaction((client) =>
+        handler.handle(kept, add(2), { decider: counter, client }),
+      );
+      await expect(
+        db.store.withTransaction(async (client) => {
+          await handler.handle(undone, add(2), { decider: counter, client });
+          throw new Error('caller failed after the command');
+        }),
+      ).rejects.toThrow('caller failed');
+      expect(await db.store.readStream(kept)).toHaveLength(1);
+      expect(await db.store.readStream(undone)).toHaveLength(0);
+    });
+
+    it('retries a lost race under a savepoint and leaves the transaction usable', async () => {
+      const id = stream();
+      await db.store.appendToStream(id, [{ type: 'Added', data: { by: 1, total: 1 } }], {
+        expectedVersion: 'no_stream',
+      });
+      // The first load misses the stream's event, as if it committed right after the read.
+      const stale = new EventStore(db.pool);
+      const readStream = stale.readStream.bind(stale);
+      let loads = 0;
+      stale.readStream = async (streamId, options) =>
+        (loads += 1) === 1 ? [] : readStream(streamId, options);
+
+      const outcome = await stale.withTransaction(async (client) => {
+        const handled = await new CommandHandler(stale, { retryJitterMs: 1 }).handle(id, add(3), {
+          decider: counter,
+          client,
+        });
+        // Only the failed attempt was rolled back: the transaction still takes more work.
+        await client.query('SELECT 1');
+        return handled;
+      });
+      expect(outcome).toMatchObject({ attempts: 2, nextExpectedVersion: 2, state: { total: 4 } });
+      expect((await db.store.readStream(id)).map((e) => e.data)).toEqual([
+        { by: 1, total: 1 },
+        { by: 3, total: 4 },
+      ]);
+    });
+
+    it('hands a transaction-order conflict to the caller instead of retrying in vain', async () => {
+      const id = stream();
+      await db.store.withTransaction(async (older) => {
+        // The caller's transaction takes its id first…
+        await older.query('SELECT pg_current_xact_id()');
+        // …then a younger transaction writes the stream's head and commits.
+        await db.store.appendToStream(id, [{ type: 'Added', data: { by: 1, total: 1 } }], {
+          expectedVersion: 'no_stream',
+        });
+        await expect(
+          new CommandHandler(db.store, { retryJitterMs: 1 }).handle(id, add(1), {
+            decider: counter,
+            client: older,
+          }),
+        ).rejects.toMatchObject({ reason: 'transaction-order' });
+      });
+    });
+  });
 });

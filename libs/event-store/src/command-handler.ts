@@ -39,6 +39,14 @@ export interface HandleOptions<Command, Event, State> {
   readonly snapshot?: SnapshotPolicy;
   /** Runs in the append's transaction after a successful append (e.g. to write the outbox). */
   readonly afterAppend?: (client: PoolClient, events: readonly RecordedEvent[]) => Promise<void>;
+  /**
+   * Run inside this open transaction (e.g. an inbox consumer's) instead of a new one: the
+   * events commit with the caller's other writes. Each attempt runs under a savepoint, so a
+   * concurrency conflict rolls back only the attempt and the retry decides on fresh state —
+   * except a `transaction-order` conflict (a younger transaction wrote the stream's head),
+   * which only the caller can resolve by retrying its whole transaction.
+   */
+  readonly client?: PoolClient;
 }
 
 export interface HandleResult<Event, State> {
@@ -90,6 +98,9 @@ export class CommandHandler {
         if (!(error instanceof WrongExpectedVersionError) || attempt >= this.maxAttempts) {
           throw error;
         }
+        // The caller's transaction keeps its (older) transaction id on every retry, so a
+        // transaction-order conflict would recur: only a new transaction can succeed.
+        if (options.client && error.reason === 'transaction-order') throw error;
         await sleep(Math.random() * this.retryJitterMs * attempt);
       }
     }
@@ -100,17 +111,21 @@ export class CommandHandler {
     streamId: string,
     decider: HandlerDecider<Command, Event, State>,
     snapshot?: SnapshotPolicy,
+    client?: PoolClient,
   ): Promise<{ state: State; version: number }> {
     let state = decider.initialState();
     let version = 0;
     if (snapshot) {
-      const stored = await this.store.loadLatestSnapshot<State>(streamId);
+      const stored = await this.store.loadLatestSnapshot<State>(streamId, { client });
       if (stored && stored.schemaVersion === snapshot.schemaVersion) {
         state = stored.state;
         version = stored.version;
       }
     }
-    for (const event of await this.store.readStream(streamId, { fromVersion: version + 1 })) {
+    for (const event of await this.store.readStream(streamId, {
+      fromVersion: version + 1,
+      client,
+    })) {
       state = decider.evolve(state, toDomainEvent<Event>(event));
       version = event.streamVersion;
     }
@@ -123,7 +138,7 @@ export class CommandHandler {
     options: HandleOptions<Command, Event, State>,
   ): Promise<Omit<HandleResult<Event, State>, 'attempts'>> {
     const { decider, snapshot } = options;
-    const loaded = await this.load(streamId, decider, snapshot);
+    const loaded = await this.load(streamId, decider, snapshot, options.client);
     const decided = decider.decide(command, loaded.state);
     const events = decided.map((event) => ({
       ...event,
@@ -133,7 +148,7 @@ export class CommandHandler {
     if (events.length === 0) {
       return { events, globalPositions: [], nextExpectedVersion: loaded.version, state };
     }
-    return this.store.withTransaction(async (client) => {
+    const append = async (client: PoolClient) => {
       const appended = await this.store.appendToStream(streamId, events, {
         expectedVersion: loaded.version,
         client,
@@ -164,7 +179,23 @@ export class CommandHandler {
         nextExpectedVersion: version,
         state,
       };
-    });
+    };
+    return options.client
+      ? inSavepoint(options.client, append)
+      : this.store.withTransaction(append);
+  }
+}
+
+/** Runs `work` under a savepoint of the open transaction; a failure undoes only `work`. */
+async function inSavepoint<T>(client: PoolClient, work: (client: PoolClient) => Promise<T>) {
+  await client.query('SAVEPOINT command_handler_attempt');
+  try {
+    const result = await work(client);
+    await client.query('RELEASE SAVEPOINT command_handler_attempt');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK TO SAVEPOINT command_handler_attempt');
+    throw error;
   }
 }
 

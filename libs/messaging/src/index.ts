@@ -30,3 +30,14 @@ export {
   type ProjectionRunnerOptions,
 } from './projections/projection-runner';
 export { backoffDelay, type BackoffOptions, type MessagingLogger } from './shared/backoff';
+export {
+  DeadlineScheduler,
+  type Deadline,
+  type DeadlineHandler,
+  type DeadlineSchedulerOptions,
+} from './deadlines/deadline-scheduler';
+export { CreateDeadlines1732500000000 } from './deadlines/create-deadlines.migration';
+export { EventSourcingModule, type EventSourcingOptions } from './nest/event-sourcing.module';
+export { EVENT_SOURCING_MIGRATIONS } from './nest/event-sourcing.migrations';
+export { PG_POOL } from './nest/event-sourcing.tokens';
+export { connectInbox, type ConnectInboxOptions } from './nest/connect-inbox';

@@ -1,4 +1,4 @@
-import type { Type } from '@nestjs/common';
+import type { INestApplication, Type } from '@nestjs/common';
 
 /**
  * What the kit reads of a service's catalog entry. Pass the entry of `SERVICE_CATALOG` from
@@ -38,4 +38,10 @@ export interface ServiceDefinition {
   readonly migrations?: readonly Function[];
   /** Scopes the service's routes may require, scope → description (shown in OpenAPI). */
   readonly scopes: Readonly<Record<string, string>>;
+  /**
+   * Runs on the created application before it is initialised: connect microservice
+   * transports here (e.g. `connectInbox` of `@fulfil/messaging` for Kafka consumers). The kit
+   * starts them after initialisation and closes them on shutdown.
+   */
+  readonly configure?: (app: INestApplication) => void | Promise<void>;
 }

@@ -6,13 +6,18 @@ import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { CreateMessaging1732400000000 } from '../create-messaging.migration';
+import { CreateDeadlines1732500000000 } from '../deadlines/create-deadlines.migration';
 
 /** Runs the event store's and this library's migrations through TypeORM, as a service does. */
 export async function migrate(url: string): Promise<void> {
   const dataSource = new DataSource({
     type: 'postgres',
     url,
-    migrations: [CreateEventStore1732300000000, CreateMessaging1732400000000],
+    migrations: [
+      CreateEventStore1732300000000,
+      CreateMessaging1732400000000,
+      CreateDeadlines1732500000000,
+    ],
     migrationsTransactionMode: 'each',
   });
   await dataSource.initialize();

@@ -21,7 +21,8 @@ export interface CreateServiceAppOptions {
 
 /**
  * Creates the service's application, initialised but not listening: its database exists
- * and is migrated, routes, middleware, OpenAPI (`/docs`, `/docs-json`) are in place.
+ * and is migrated, routes, middleware, OpenAPI (`/docs`, `/docs-json`) are in place, and the
+ * microservice transports the definition's `configure` connected (Kafka consumers) run.
  * `runService` listens on it; tests drive it with supertest (`app.getHttpServer()`).
  */
 export async function createServiceApp(
@@ -45,6 +46,8 @@ export async function createServiceApp(
     jsonDocumentUrl: 'docs-json',
     yamlDocumentUrl: 'docs-yaml',
   });
+  await definition.configure?.(app);
   await app.init();
+  await app.startAllMicroservices();
   return app;
 }

@@ -1,0 +1,218 @@
+import { withTransaction, type Queryable } from '@fulfil/event-store';
+import type { Pool, PoolClient } from 'pg';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import {
+  backoffDelay,
+  silentLogger,
+  sleep,
+  type BackoffOptions,
+  type MessagingLogger,
+} from '../shared/backoff';
+
+/** A scheduled timeout as its handler sees it. */
+export interface Deadline<Payload = unknown> {
+  /** Caller-chosen id, e.g. `reservation-expiry:<reservationId>`: scheduling it again moves it. */
+  readonly id: string;
+  /** Selects the handler (`on(kind, …)`). */
+  readonly kind: string;
+  readonly dueAt: Date;
+  readonly payload: Payload;
+  /** Failed handler runs so far. */
+  readonly attempts: number;
+}
+
+/**
+ * Handles a due deadline inside the transaction that also deletes it: write the consequences
+ * through `client`. Throw to have it retried later (with backoff); nothing it wrote is kept.
+ */
+export type DeadlineHandler<Payload = unknown> = (
+  payload: Payload,
+  client: PoolClient,
+  deadline: Deadline<Payload>,
+) => Promise<void>;
+
+/** Options of {@link DeadlineScheduler}. */
+export interface DeadlineSchedulerOptions {
+  readonly pool: Pool;
+  /** How often to look for due deadlines when none were due, ms. Default 250. */
+  readonly pollIntervalMs?: number;
+  /** Deadlines fired per pass at most. Default 50. */
+  readonly batchSize?: number;
+  /** Delay before a failed deadline is tried again. Default 1 s doubling up to 60 s, jittered. */
+  readonly retryBackoff?: BackoffOptions;
+  /** Where `deadlines_due` and `deadlines_fired_total` go. */
+  readonly registry?: Registry;
+  readonly logger?: MessagingLogger;
+}
+
+const DEFAULT_RETRY: BackoffOptions = { initialMs: 1_000, maxMs: 60_000 };
+
+/**
+ * Durable timeouts: `schedule` writes a deadline in the caller's transaction (so it exists
+ * exactly when the state that needs it does), `cancel` removes it, and the background loop
+ * hands each due deadline to the handler of its kind in a transaction that also deletes it —
+ * once, across any number of service instances (`FOR UPDATE SKIP LOCKED`). A deadline whose
+ * handler fails stays, is pushed back with backoff and is retried.
+ */
+export class DeadlineScheduler {
+  private readonly handlers = new Map<string, DeadlineHandler>();
+  private readonly pollIntervalMs: number;
+  private readonly batchSize: number;
+  private readonly logger: MessagingLogger;
+  private readonly fired: Counter<'kind' | 'outcome'> | undefined;
+  private abort = new AbortController();
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly options: DeadlineSchedulerOptions) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.batchSize = options.batchSize ?? 50;
+    this.logger = options.logger ?? silentLogger;
+    if (options.registry) {
+      this.fired = new Counter({
+        name: 'deadlines_fired_total',
+        help: 'Deadlines handed to their handler, by kind and outcome (handled | failed).',
+        labelNames: ['kind', 'outcome'],
+        registers: [options.registry],
+      });
+      const pool = options.pool;
+      new Gauge({
+        name: 'deadlines_due',
+        help: 'Deadlines past their due time and not yet handled.',
+        registers: [options.registry],
+        async collect() {
+          const { rows } = await pool.query<{ due: string }>(
+            'SELECT count(*)::text AS due FROM deadlines WHERE due_at <= now()',
+          );
+          this.set(Number(rows[0]?.due ?? 0));
+        },
+      });
+    }
+  }
+
+  /** Registers the handler of a kind (once per kind), before `start`. */
+  on<Payload>(kind: string, handler: DeadlineHandler<Payload>): this {
+    if (this.handlers.has(kind)) throw new Error(`A deadline handler for "${kind}" exists`);
+    this.handlers.set(kind, handler as DeadlineHandler);
+    return this;
+  }
+
+  /** Schedules (or moves) deadline `id` through the caller's transaction. */
+  async schedule<Payload>(
+    client: Queryable,
+    deadline: { id: string; kind: string; dueAt: Date; payload: Payload },
+  ): Promise<void> {
+    await client.query(
+      `INSERT INTO deadlines (deadline_id, kind, due_at, payload) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (deadline_id) DO UPDATE
+         SET kind = EXCLUDED.kind, due_at = EXCLUDED.due_at, payload = EXCLUDED.payload,
+             attempts = 0, last_error = NULL, scheduled_at = now()`,
+      [deadline.id, deadline.kind, deadline.dueAt, JSON.stringify(deadline.payload ?? null)],
+    );
+  }
+
+  /** Removes deadline `id` (no-op when it does not exist or already fired). */
+  async cancel(client: Queryable, id: string): Promise<void> {
+    await client.query('DELETE FROM deadlines WHERE deadline_id = $1', [id]);
+  }
+
+  /** Starts the background loop. */
+  start(): void {
+    if (this.loop) return;
+    this.abort = new AbortController();
+    this.loop = this.run();
+  }
+
+  /** Stops the loop after the deadline in hand. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.loop;
+    this.loop = undefined;
+  }
+
+  /** Fires the deadlines due now (at most `batchSize`); returns how many were handled. */
+  async fireDue(): Promise<number> {
+    let handled = 0;
+    for (let i = 0; i < this.batchSize && !this.abort.signal.aborted; i += 1) {
+      const outcome = await this.fireNext();
+      if (outcome === 'none') break;
+      if (outcome === 'handled') handled += 1;
+    }
+    return handled;
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.abort.signal.aborted) {
+      try {
+        const handled = await this.fireDue();
+        failures = 0;
+        if (handled < this.batchSize) await sleep(this.pollIntervalMs, this.abort.signal);
+      } catch (error) {
+        failures += 1;
+        this.logger.warn(`deadline scheduler: ${(error as Error).message}`);
+        await sleep(backoffDelay(failures), this.abort.signal);
+      }
+    }
+  }
+
+  /** Takes the most overdue deadline nobody else holds and runs its handler. */
+  private async fireNext(): Promise<'none' | 'handled' | 'failed'> {
+    let taken: Deadline | undefined;
+    let dueAtExact = '';
+    try {
+      const found = await withTransaction(this.options.pool, async (client) => {
+        const { rows } = await client.query<{
+          deadline_id: string;
+          kind: string;
+          due_at: Date;
+          due_at_exact: string;
+          payload: unknown;
+          attempts: number;
+        }>(
+          // due_at_exact: microseconds, which a Date would lose (postpone compares it).
+          `SELECT deadline_id, kind, due_at, due_at::text AS due_at_exact, payload, attempts
+             FROM deadlines
+            WHERE due_at <= now() ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+        );
+        const row = rows[0];
+        if (!row) return false;
+        dueAtExact = row.due_at_exact;
+        taken = {
+          id: row.deadline_id,
+          kind: row.kind,
+          dueAt: row.due_at,
+          payload: row.payload,
+          attempts: row.attempts,
+        };
+        const handler = this.handlers.get(row.kind);
+        if (!handler) throw new Error(`no handler for deadline kind "${row.kind}"`);
+        await handler(taken.payload, client, taken);
+        await client.query('DELETE FROM deadlines WHERE deadline_id = $1', [row.deadline_id]);
+        return true;
+      });
+      if (!found) return 'none';
+      this.fired?.inc({ kind: taken!.kind, outcome: 'handled' });
+      return 'handled';
+    } catch (error) {
+      if (!taken) throw error;
+      await this.postpone(taken, dueAtExact, error as Error);
+      return 'failed';
+    }
+  }
+
+  /** Pushes a failed deadline back, unless it was rescheduled meanwhile (its due time moved). */
+  private async postpone(deadline: Deadline, dueAtExact: string, error: Error): Promise<void> {
+    const attempts = deadline.attempts + 1;
+    const delayMs = backoffDelay(attempts, this.options.retryBackoff ?? DEFAULT_RETRY);
+    this.fired?.inc({ kind: deadline.kind, outcome: 'failed' });
+    this.logger.warn(
+      `deadline ${deadline.id} (${deadline.kind}) failed ${attempts} time(s), retry in ${Math.round(delayMs)} ms: ${error.message}`,
+    );
+    await this.options.pool.query(
+      `UPDATE deadlines
+          SET attempts = $2, last_error = $3, due_at = now() + make_interval(secs => $4 / 1000.0)
+        WHERE deadline_id = $1 AND due_at = $5::timestamptz`,
+      [deadline.id, attempts, error.message.slice(0, 2_000), delayMs, dueAtExact],
+    );
+  }
+}
