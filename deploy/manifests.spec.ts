@@ -5,7 +5,7 @@
 //
 // Each check collects readable problems and expects the list to be empty, so a failure names
 // the file, the service and what differs.
-import { ALL_TOPICS, SERVICE_CATALOG, SERVICE_NAMES } from '@fulfil/contracts';
+import { PROVISIONED_TOPICS, SERVICE_CATALOG, SERVICE_NAMES } from '@fulfil/contracts';
 import { SERVICE_ENVIRONMENT } from '@fulfil/service-kit';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -312,8 +312,10 @@ describe('deployment manifests', () => {
         .join(' ');
       const topics = (env.get('TOPICS') ?? '').split(/\s+/).filter(Boolean);
       const problems: string[] = [];
-      if (!sameSet(topics, ALL_TOPICS)) {
-        problems.push(`kafka-topics TOPICS ${list(topics)} differ from Topics ${list(ALL_TOPICS)}`);
+      if (!sameSet(topics, PROVISIONED_TOPICS)) {
+        problems.push(
+          `kafka-topics TOPICS ${list(topics)} differ from Topics ${list(PROVISIONED_TOPICS)}`,
+        );
       }
       if (topics.length !== new Set(topics).size)
         problems.push(`kafka-topics TOPICS has duplicates`);
@@ -608,8 +610,8 @@ describe('deployment manifests', () => {
       });
       if (topics.length !== new Set(topics).size)
         problems.push(`duplicate KafkaTopics: ${list(topics)}`);
-      if (!sameSet(topics, ALL_TOPICS)) {
-        problems.push(`KafkaTopics ${list(topics)} differ from Topics ${list(ALL_TOPICS)}`);
+      if (!sameSet(topics, PROVISIONED_TOPICS)) {
+        problems.push(`KafkaTopics ${list(topics)} differ from Topics ${list(PROVISIONED_TOPICS)}`);
       }
       expect(problems).toEqual([]);
     });

@@ -38,7 +38,7 @@ function summary(services, postgres, kafka, tokensFile) {
 export async function runPlatform(config) {
   const require = createRequire(join(config.root, 'package.json'));
   const localInfra = require(join(config.root, 'dist/libs/local-infra/src/index.js'));
-  const { SERVICE_CATALOG, ALL_TOPICS } = require(
+  const { SERVICE_CATALOG, PROVISIONED_TOPICS } = require(
     join(config.root, 'dist/libs/contracts/src/index.js'),
   );
   const pids = pidsRecorder(config.pidsFile);
@@ -103,10 +103,12 @@ export async function runPlatform(config) {
     const { postgres, kafka } = running;
     void postgres.exited?.then((exit) => crashed('PostgreSQL', exit));
     void kafka.exited?.then((exit) => crashed('the Kafka broker', exit));
-    const created = await ensureTopics(require, kafka.brokers, ALL_TOPICS).catch((error) => {
-      log(`could not create the topics (${error.message}); services may create them`);
-      return [];
-    });
+    const created = await ensureTopics(require, kafka.brokers, PROVISIONED_TOPICS).catch(
+      (error) => {
+        log(`could not create the topics (${error.message}); services may create them`);
+        return [];
+      },
+    );
     if (created.length > 0) log(`created topics ${created.join(', ')}`);
 
     const { authTokens } = loadLocalTokens(

@@ -1,4 +1,5 @@
 import type { IHeaders, KafkaMessage } from 'kafkajs';
+import { deadLetterTopicOf } from '@fulfil/contracts';
 
 /** The parts of a consumed message a dead letter keeps. */
 export type ConsumedMessage = Pick<KafkaMessage, 'key' | 'value' | 'headers' | 'offset'>;
@@ -27,9 +28,7 @@ export const DeadLetterHeaders = {
 export type DeadLetterReason = 'poison' | 'handler-failed';
 
 /** The dead-letter topic of `topic`. */
-export function deadLetterTopic(topic: string): string {
-  return `${topic}.dlq`;
-}
+export const deadLetterTopic = deadLetterTopicOf;
 
 /** Builds the dead-letter message of `message`: same key and value, original headers plus `dlq_*`. */
 export function deadLetterMessage(
