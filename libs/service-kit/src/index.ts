@@ -41,3 +41,7 @@ export {
   serializeOpenApiDocument,
   OPENAPI_VERSION,
 } from './openapi/openapi-document';
+
+export { Idempotent, type IdempotentOptions } from './idempotency/idempotent.decorator';
+export { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from './idempotency/idempotency-key';
+export { CreateIdempotencyKeys1732600000000 } from './idempotency/create-idempotency-keys.migration';

@@ -1,5 +1,5 @@
 import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
 import type { ServiceConfig } from '../config/service-config';
@@ -8,6 +8,8 @@ import { HealthHttpController } from '../health/health.http.controller';
 import { ReadinessService } from '../health/readiness.service';
 import { ProblemDetailsFilter } from '../http/problem-details.filter';
 import { ValidationProblem } from '../http/validation-problem';
+import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
+import { IdempotencyStore } from '../idempotency/idempotency.store';
 import { KafkaModule } from '../kafka/kafka.module';
 import { HttpMetrics } from '../metrics/http-metrics';
 import { MetricsHttpController } from '../metrics/metrics.http.controller';
@@ -19,7 +21,8 @@ class KitCoreModule {}
 
 /**
  * The root module of every service: the kit's providers (config, logger, database, Kafka,
- * auth guard, validation, problem details, health, metrics) around the feature module.
+ * auth guard, validation, problem details, idempotency keys, health, metrics) around the
+ * feature module.
  */
 export function serviceAppModule(
   definition: ServiceDefinition,
@@ -45,6 +48,9 @@ export function serviceAppModule(
       ReadinessService,
       { provide: APP_GUARD, useClass: BearerAuthGuard },
       { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+      // Acts only on routes marked @Idempotent(); runs after the guard, before the pipes.
+      IdempotencyStore,
+      { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
       {
         provide: APP_PIPE,
         useValue: new ValidationPipe({

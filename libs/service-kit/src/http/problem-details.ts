@@ -19,6 +19,14 @@ export const ProblemTypes = {
   badRequest: `${PROBLEM_TYPE_BASE}bad-request`,
   serviceUnavailable: `${PROBLEM_TYPE_BASE}service-unavailable`,
   internalError: `${PROBLEM_TYPE_BASE}internal-error`,
+  /** `@Idempotent({ required: true })` route called without an `Idempotency-Key` header (400). */
+  idempotencyKeyMissing: `${PROBLEM_TYPE_BASE}idempotency-key-missing`,
+  /** `Idempotency-Key` header that is not 1–255 printable ASCII characters (400). */
+  idempotencyKeyInvalid: `${PROBLEM_TYPE_BASE}idempotency-key-invalid`,
+  /** The key was already used with another request (other body or path) (422). */
+  idempotencyKeyReused: `${PROBLEM_TYPE_BASE}idempotency-key-reused`,
+  /** The first request with this key is still being processed (409, with Retry-After). */
+  idempotencyKeyInProgress: `${PROBLEM_TYPE_BASE}idempotency-key-in-progress`,
 } as const;
 
 /** One offending input field of a validation problem; nested paths look like `lines[0].quantity`. */

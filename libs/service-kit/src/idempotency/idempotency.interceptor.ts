@@ -1,0 +1,193 @@
+import {
+  Injectable,
+  Logger,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request, Response } from 'express';
+import { Observable, catchError, concatMap, finalize, from, of, takeLast, throwError } from 'rxjs';
+import type { KitRequest } from '../logging/request-logging';
+import { IDEMPOTENT_ROUTE, type IdempotentRouteOptions } from './idempotent.decorator';
+import { IDEMPOTENT_REPLAYED_HEADER, parseIdempotencyKey } from './idempotency-key';
+import {
+  IN_PROGRESS_RETRY_AFTER_SECONDS,
+  idempotencyKeyInProgress,
+  idempotencyKeyInvalid,
+  idempotencyKeyMissing,
+  idempotencyKeyReused,
+} from './idempotency.problems';
+import {
+  IdempotencyStore,
+  type IdempotencyClaim,
+  type IdempotencyScope,
+  type StoredResponse,
+} from './idempotency.store';
+import { requestFingerprint } from './request-fingerprint';
+import { captureError, captureSuccess } from './response-capture';
+
+type IdempotentRequest = Request & Pick<KitRequest, 'caller'>;
+
+/** What to do with a request whose key is valid. */
+type Decision =
+  | { readonly kind: 'run'; readonly claim: IdempotencyClaim }
+  | { readonly kind: 'replay'; readonly response: StoredResponse };
+
+// A key whose row vanishes or expires between our failed claim and our read is claimed
+// again; more than a few rounds means heavy contention, answered as "in progress".
+const CLAIM_ATTEMPTS = 3;
+
+/**
+ * Global interceptor behind `@Idempotent()`; routes without that metadata pass straight
+ * through. Runs after the bearer guard (so the caller is known) and before the pipes.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  private readonly logger = new Logger('Idempotency');
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly store: IdempotencyStore,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const options = this.reflector.get<IdempotentRouteOptions | undefined>(
+      IDEMPOTENT_ROUTE,
+      context.getHandler(),
+    );
+    if (!options) return next.handle();
+
+    const req = context.switchToHttp().getRequest<IdempotentRequest>();
+    const res = context.switchToHttp().getResponse<Response>();
+    const header = parseIdempotencyKey(req.headers['idempotency-key']);
+    if (header.kind === 'invalid') throw idempotencyKeyInvalid(header.reason);
+    if (header.kind === 'absent') {
+      if (options.required) throw idempotencyKeyMissing();
+      return next.handle();
+    }
+
+    const scope: IdempotencyScope = {
+      // Public routes have no caller; their keys share one anonymous scope.
+      caller: req.caller ?? '',
+      method: req.method,
+      route: routePattern(req, context),
+      key: header.key,
+    };
+    const fingerprint = requestFingerprint({
+      method: req.method,
+      target: req.originalUrl ?? req.url,
+      body: req.body as unknown,
+    });
+    return from(this.decide(scope, fingerprint, options, res)).pipe(
+      concatMap((decision) => {
+        if (decision.kind === 'run') return this.run(decision.claim, req, res, next);
+        return of(replay(decision.response, res));
+      }),
+    );
+  }
+
+  private async decide(
+    scope: IdempotencyScope,
+    fingerprint: string,
+    options: IdempotentRouteOptions,
+    res: Response,
+  ): Promise<Decision> {
+    for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt += 1) {
+      const claim = await this.store.claim(
+        scope,
+        fingerprint,
+        options.lockTimeoutMs,
+        options.retentionMs,
+      );
+      if (claim) {
+        this.store.purgeExpiredWhenDue();
+        return { kind: 'run', claim };
+      }
+      const existing = await this.store.find(scope);
+      if (existing === undefined || existing.state === 'expired') continue;
+      if (existing.fingerprint !== fingerprint) throw idempotencyKeyReused();
+      if (existing.state === 'completed') return { kind: 'replay', response: existing.response };
+      if (!existing.abandoned) break;
+    }
+    res.setHeader('Retry-After', String(IN_PROGRESS_RETRY_AFTER_SECONDS));
+    throw idempotencyKeyInProgress();
+  }
+
+  /** Runs the handler while holding the key, then stores its answer or releases the key. */
+  private run(
+    claim: IdempotencyClaim,
+    req: IdempotentRequest,
+    res: Response,
+    next: CallHandler,
+  ): Observable<unknown> {
+    let settled = false;
+    return next.handle().pipe(
+      takeLast(1),
+      concatMap(async (value) => {
+        settled = true;
+        const capture = captureSuccess(value, res);
+        if (capture.kind === 'unstorable') {
+          await this.release(claim);
+          return value;
+        }
+        await this.complete(claim, capture.response);
+        return capture.send;
+      }),
+      catchError((error: unknown) => {
+        settled = true;
+        const response = captureError(error, req, res);
+        const outcome = response ? this.complete(claim, response) : this.release(claim);
+        return from(outcome).pipe(concatMap(() => throwError(() => error)));
+      }),
+      // The handler produced nothing, or the client went away and Nest unsubscribed.
+      finalize(() => {
+        if (!settled) void this.release(claim);
+      }),
+    );
+  }
+
+  /**
+   * Stores the answer. A failure here must not turn a done deed into an error for the
+   * client: the answer is still sent, and the key stays "processing" until its lock times out.
+   */
+  private async complete(claim: IdempotencyClaim, response: StoredResponse): Promise<void> {
+    try {
+      const stored = await this.store.complete(claim, response);
+      if (!stored) {
+        this.logger.warn({
+          msg: 'Idempotency key was taken over before its first request finished; raise lockTimeoutMs',
+          route: claim.route,
+          method: claim.method,
+        });
+      }
+    } catch (error) {
+      this.logger.error({ msg: 'Storing an idempotent response failed', err: error });
+    }
+  }
+
+  private async release(claim: IdempotencyClaim): Promise<void> {
+    try {
+      await this.store.release(claim);
+    } catch (error) {
+      // The key stays "processing" until its lock times out; retries get 409 until then.
+      this.logger.error({ msg: 'Releasing an idempotency key failed', err: error });
+    }
+  }
+}
+
+/** Sets a stored response's status and headers on `res`; returns the body for Nest to send. */
+function replay(response: StoredResponse, res: Response): string | undefined {
+  res.status(response.status);
+  for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
+  res.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
+  return response.body ?? undefined;
+}
+
+/** The matched route pattern (`/orders/:id/cancel`), which scopes keys together with the method. */
+function routePattern(req: Request, context: ExecutionContext): string {
+  const path: unknown = (req as { route?: { path?: unknown } }).route?.path;
+  if (typeof path === 'string') return `${req.baseUrl ?? ''}${path}` || '/';
+  return `${context.getClass().name}.${context.getHandler().name}`;
+}

@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+
+/** Identifies one key: the caller's key on one route (method + pattern). */
+export interface IdempotencyScope {
+  readonly caller: string;
+  readonly method: string;
+  readonly route: string;
+  readonly key: string;
+}
+
+/** A key this request holds while its handler runs. */
+export interface IdempotencyClaim extends IdempotencyScope {
+  readonly lockToken: string;
+}
+
+/** A response as it is stored and replayed. `body` is the exact text sent (none: null). */
+export interface StoredResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | null;
+}
+
+/** The row found for a key this request could not claim. */
+export type ExistingKey =
+  /** Past its retention: as good as absent. */
+  | { readonly state: 'expired' }
+  | {
+      readonly state: 'processing';
+      readonly fingerprint: string;
+      /** Past its lock timeout: the process that claimed it is presumed dead. */
+      readonly abandoned: boolean;
+    }
+  | {
+      readonly state: 'completed';
+      readonly fingerprint: string;
+      readonly response: StoredResponse;
+    };
+
+interface KeyRow {
+  fingerprint: string;
+  state: 'processing' | 'completed';
+  response_status: number | null;
+  response_headers: Record<string, string> | null;
+  response_body: Buffer | null;
+  expired: boolean;
+  abandoned: boolean;
+}
+
+const SCOPE_MATCH = 'caller = $1 AND method = $2 AND route = $3 AND idempotency_key = $4';
+const PURGE_INTERVAL_MS = 10 * 60 * 1_000;
+const PURGE_BATCH = 1_000;
+const UNDEFINED_TABLE = '42P01';
+
+const scopeParams = (scope: IdempotencyScope): string[] => [
+  scope.caller,
+  scope.method,
+  scope.route,
+  scope.key,
+];
+
+/**
+ * The `idempotency_keys` table (see `CreateIdempotencyKeys1732600000000`). Every decision is
+ * one atomic statement, and all times are the database's (`now()`), so several instances of
+ * a service agree without clock coordination.
+ */
+@Injectable()
+export class IdempotencyStore implements OnModuleDestroy {
+  private readonly logger = new Logger('Idempotency');
+  private lastPurgeAt = 0;
+  private purging: Promise<unknown> | undefined;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Claims the key for this request: inserts it as `processing`, or takes over a row that has
+   * expired, or one abandoned past its lock timeout with the same fingerprint (its process
+   * died). Concurrent claims are serialised by the primary key: exactly one gets the claim.
+   */
+  async claim(
+    scope: IdempotencyScope,
+    fingerprint: string,
+    lockTimeoutMs: number,
+    retentionMs: number,
+  ): Promise<IdempotencyClaim | undefined> {
+    const lockToken = randomUUID();
+    const rows = await this.query<{ lock_token: string }>(
+      `INSERT INTO idempotency_keys AS k
+         (caller, method, route, idempotency_key, fingerprint, state, lock_token, locked_until, expires_at)
+       VALUES ($1, $2, $3, $4, $5, 'processing', $6,
+               now() + $7::float8 * interval '1 millisecond',
+               now() + $8::float8 * interval '1 millisecond')
+       ON CONFLICT (caller, method, route, idempotency_key) DO UPDATE SET
+         fingerprint = EXCLUDED.fingerprint, state = 'processing',
+         lock_token = EXCLUDED.lock_token, locked_until = EXCLUDED.locked_until,
+         expires_at = EXCLUDED.expires_at, created_at = now(), completed_at = NULL,
+         response_status = NULL, response_headers = NULL, response_body = NULL
+       WHERE k.expires_at <= now()
+          OR (k.state = 'processing' AND k.locked_until <= now()
+              AND k.fingerprint = EXCLUDED.fingerprint)
+       RETURNING k.lock_token`,
+      [...scopeParams(scope), fingerprint, lockToken, lockTimeoutMs, retentionMs],
+    );
+    return rows.length === 1 ? { ...scope, lockToken } : undefined;
+  }
+
+  /** The key's row as it stands, `undefined` when there is none. */
+  async find(scope: IdempotencyScope): Promise<ExistingKey | undefined> {
+    const [row] = await this.query<KeyRow>(
+      `SELECT fingerprint, state, response_status, response_headers, response_body,
+              expires_at <= now() AS expired,
+              (state = 'processing' AND locked_until <= now()) AS abandoned
+         FROM idempotency_keys WHERE ${SCOPE_MATCH}`,
+      scopeParams(scope),
+    );
+    if (!row) return undefined;
+    if (row.expired) return { state: 'expired' };
+    if (row.state === 'processing') {
+      return { state: 'processing', fingerprint: row.fingerprint, abandoned: row.abandoned };
+    }
+    return {
+      state: 'completed',
+      fingerprint: row.fingerprint,
+      response: {
+        status: row.response_status ?? 500,
+        headers: row.response_headers ?? {},
+        body: row.response_body === null ? null : row.response_body.toString('utf8'),
+      },
+    };
+  }
+
+  /**
+   * Stores the response of a claimed key. False when the claim was lost meanwhile (a retry
+   * took it over after the lock timeout); the row is then left to that retry.
+   */
+  async complete(claim: IdempotencyClaim, response: StoredResponse): Promise<boolean> {
+    const rows = await this.query<{ count: number }>(
+      `WITH completed AS (
+         UPDATE idempotency_keys
+            SET state = 'completed', lock_token = NULL, locked_until = NULL, completed_at = now(),
+                response_status = $6, response_headers = $7::jsonb, response_body = $8
+          WHERE ${SCOPE_MATCH} AND lock_token = $5
+          RETURNING 1)
+       SELECT count(*)::int AS count FROM completed`,
+      [
+        ...scopeParams(claim),
+        claim.lockToken,
+        response.status,
+        JSON.stringify(response.headers),
+        response.body === null ? null : Buffer.from(response.body, 'utf8'),
+      ],
+    );
+    return rows[0]?.count === 1;
+  }
+
+  /** Gives a claimed key up (the request failed transiently): a retry runs afresh. */
+  async release(claim: IdempotencyClaim): Promise<void> {
+    await this.query(
+      `WITH released AS (
+         DELETE FROM idempotency_keys WHERE ${SCOPE_MATCH} AND lock_token = $5 RETURNING 1)
+       SELECT count(*)::int AS count FROM released`,
+      [...scopeParams(claim), claim.lockToken],
+    );
+  }
+
+  /** Deletes up to `limit` expired rows; returns how many. */
+  async purgeExpired(limit = PURGE_BATCH): Promise<number> {
+    const rows = await this.query<{ count: number }>(
+      `WITH doomed AS (
+         SELECT caller, method, route, idempotency_key FROM idempotency_keys
+          WHERE expires_at <= now() ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED),
+       purged AS (
+         DELETE FROM idempotency_keys k USING doomed d
+          WHERE (k.caller, k.method, k.route, k.idempotency_key)
+              = (d.caller, d.method, d.route, d.idempotency_key)
+          RETURNING 1)
+       SELECT count(*)::int AS count FROM purged`,
+      [limit],
+    );
+    return rows[0]?.count ?? 0;
+  }
+
+  /**
+   * Purges expired rows in the background at most every ten minutes per process. Called on
+   * idempotent requests, so services without such routes never touch the table.
+   */
+  purgeExpiredWhenDue(): void {
+    const now = Date.now();
+    if (this.purging || now - this.lastPurgeAt < PURGE_INTERVAL_MS) return;
+    this.lastPurgeAt = now;
+    this.purging = this.purgeExpired()
+      .catch((error: unknown) =>
+        this.logger.warn({ msg: 'Purging expired keys failed', err: error }),
+      )
+      .finally(() => (this.purging = undefined));
+  }
+
+  /** Lets a running purge finish before the data source closes. */
+  async onModuleDestroy(): Promise<void> {
+    await this.purging;
+  }
+
+  private async query<T>(sql: string, params: unknown[]): Promise<T[]> {
+    try {
+      return (await this.dataSource.query(sql, params)) as T[];
+    } catch (error) {
+      if ((error as { code?: unknown }).code === UNDEFINED_TABLE) {
+        throw new Error(
+          'Table idempotency_keys is missing: add CreateIdempotencyKeys1732600000000 from ' +
+            "@fulfil/service-kit to the service's migrations.",
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,172 @@
+import { Body, Controller, HttpCode, Module, Param, Post, Put, Res } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { IsIn, IsInt, IsOptional, IsString, Min, MinLength } from 'class-validator';
+import type { Response } from 'express';
+import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
+import { Caller, RequireScopes } from '../auth/auth.decorators';
+import { ProblemException, PROBLEM_TYPE_BASE } from '../http/problem-details';
+import { CreateIdempotencyKeys1732600000000 } from '../idempotency/create-idempotency-keys.migration';
+import { Idempotent } from '../idempotency/idempotent.decorator';
+import type { ServiceDefinition } from '../service-definition';
+import { FIXTURE_SCOPES } from './fixture-service.fixture';
+
+// A test-only service with idempotent routes. Every handler run inserts a row into
+// `fixture_payment_attempts` first, so the int-spec counts executions in the database.
+
+/** Lock timeout of `POST /payments/short-lock`, small so the takeover test is quick. */
+export const SHORT_LOCK_TIMEOUT_MS = 300;
+
+/** Holds handlers that were asked to (`outcome: 'hold'`) until the test opens it. */
+export class FixtureGate {
+  private passage: Promise<void> = Promise.resolve();
+  private release: () => void = () => undefined;
+
+  close(): void {
+    this.passage = new Promise((resolve) => (this.release = resolve));
+  }
+
+  open(): void {
+    this.release();
+  }
+
+  pass(): Promise<void> {
+    return this.passage;
+  }
+}
+
+export const paymentsGate = new FixtureGate();
+
+const OUTCOMES = ['ok', 'decline', 'crash', 'hold'] as const;
+
+class CreatePaymentDto {
+  @ApiProperty() @IsString() @MinLength(1) reference!: string;
+  @ApiProperty() @IsInt() @Min(1) amount!: number;
+  /** How the fixture handler ends: answer, 4xx problem, bug (500), or wait for the gate. */
+  @ApiPropertyOptional({ enum: OUTCOMES })
+  @IsOptional()
+  @IsIn(OUTCOMES)
+  outcome?: (typeof OUTCOMES)[number];
+}
+
+class SetAmountDto {
+  @ApiProperty() @IsInt() @Min(1) amount!: number;
+}
+
+@Controller('payments')
+class PaymentsFixtureHttpController {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  @Post()
+  @HttpCode(201)
+  @RequireScopes('fixtures:write')
+  @Idempotent()
+  create(
+    @Body() body: CreatePaymentDto,
+    @Caller() caller: string,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return this.execute('create', body, caller, res);
+  }
+
+  @Post('strict')
+  @HttpCode(201)
+  @Idempotent({ required: true })
+  createStrict(
+    @Body() body: CreatePaymentDto,
+    @Caller() caller: string,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return this.execute('strict', body, caller, res);
+  }
+
+  @Post('short-lock')
+  @HttpCode(201)
+  @Idempotent({ lockTimeoutMs: SHORT_LOCK_TIMEOUT_MS })
+  createWithShortLock(
+    @Body() body: CreatePaymentDto,
+    @Caller() caller: string,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return this.execute('short-lock', body, caller, res);
+  }
+
+  @Put(':reference')
+  @Idempotent()
+  setAmount(
+    @Param('reference') reference: string,
+    @Body() body: SetAmountDto,
+    @Caller() caller: string,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return this.execute('set-amount', { reference, amount: body.amount }, caller, res);
+  }
+
+  private async execute(
+    route: string,
+    body: CreatePaymentDto,
+    caller: string,
+    res: Response,
+  ): Promise<{ id: number; reference: string; amount: number; caller: string }> {
+    const [attempt] = (await this.dataSource.query(
+      `INSERT INTO fixture_payment_attempts (route, reference, amount, caller)
+       VALUES ($1, $2, $3, $4) RETURNING id`,
+      [route, body.reference, body.amount, caller],
+    )) as Array<{ id: number }>;
+    const id = attempt!.id;
+    const outcome = body.outcome ?? 'ok';
+    switch (outcome) {
+      case 'hold':
+        await paymentsGate.pass();
+        break;
+      case 'decline':
+        throw new ProblemException({
+          type: `${PROBLEM_TYPE_BASE}payment-declined`,
+          title: 'Payment declined',
+          status: 422,
+          detail: `Payment ${body.reference} was declined (attempt ${id}).`,
+        });
+      case 'crash':
+        throw new Error('fixture payment crash');
+      case 'ok':
+        break;
+      default: {
+        const unknownOutcome: never = outcome;
+        throw new Error(`unknown outcome ${String(unknownOutcome)}`);
+      }
+    }
+    res.setHeader('Location', `/payments/${id}`);
+    return { id, reference: body.reference, amount: body.amount, caller };
+  }
+}
+
+@Module({ controllers: [PaymentsFixtureHttpController] })
+class PaymentsFixtureModule {}
+
+class CreateFixturePaymentAttempts1732600000001 implements MigrationInterface {
+  readonly name = 'CreateFixturePaymentAttempts1732600000001';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`CREATE TABLE fixture_payment_attempts (
+      id serial PRIMARY KEY,
+      route text NOT NULL,
+      reference text NOT NULL,
+      amount integer NOT NULL,
+      caller text NOT NULL
+    )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('DROP TABLE fixture_payment_attempts');
+  }
+}
+
+/** The fixture service with idempotent routes and the kit's idempotency migration. */
+export const idempotencyFixtureDefinition: ServiceDefinition = {
+  catalog: { name: 'fixture', defaultPort: 3998, topic: 'fixture.events', database: 'fixture' },
+  title: 'Idempotency fixture service',
+  description: 'Test-only service of the service kit with idempotent routes.',
+  module: PaymentsFixtureModule,
+  migrations: [CreateIdempotencyKeys1732600000000, CreateFixturePaymentAttempts1732600000001],
+  scopes: FIXTURE_SCOPES,
+};
