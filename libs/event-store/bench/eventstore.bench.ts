@@ -12,14 +12,23 @@
  *     limit: 1000 })`, Emmett `readMessagesBatch(executor, { after, batchSize: 1000 })` (the
  *     query its message batch puller runs, called back to back without the puller's sleeps).
  *     The smaller store is first topped up (untimed) so both read the same number of events.
+ *  3. relay: the outbox relay (`@fulfil/messaging`'s `OutboxRelay`) next to a raw kafkajs
+ *     producer sending the same messages — `npm run bench:relay`'s script with its defaults,
+ *     in a child process with its own PostgreSQL and broker, after this one's PostgreSQL has
+ *     stopped (importing the script would make this library depend on messaging, which
+ *     depends on this one). Its report is passed through and its figures
+ *     (`relay_msgs_per_s`, `raw_msgs_per_s`, `ratio_relay_raw`, …) join the final JSON line.
  *
  *   npx tsx libs/event-store/bench/eventstore.bench.ts [--seconds N] [--no-fsync] [--explain]
+ *     [--no-relay]
  *
- * `--explain` adds round trips per append and EXPLAIN ANALYZE of both stores' statements.
- * Prints a table with the target ("every append and read case at least as fast as Emmett's")
- * and, as the very last line, one JSON object. Aborts after 5 minutes (more with a large
- * `--seconds`); PostgreSQL is stopped and its data directory removed however the run ends.
+ * `--explain` adds round trips per append and EXPLAIN ANALYZE of both stores' statements;
+ * `--no-relay` skips the relay phase. Prints a table per phase with its target ("every append
+ * and read case at least as fast as Emmett's"; relay ≥ 0.7 × raw) and, as the very last line,
+ * one JSON object. Aborts after 5 minutes (more with a large `--seconds`); PostgreSQL and the
+ * broker are stopped and their data directories removed however the run ends.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -66,12 +75,14 @@ interface Settings {
   readonly seconds: number;
   readonly noFsync: boolean;
   readonly explain: boolean;
+  readonly relay: boolean;
 }
 
 function parseSettings(argv: readonly string[]): Settings {
   let seconds = 5;
   let noFsync = false;
   let explain = false;
+  let relay = true;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     if (arg === '--seconds') {
@@ -82,12 +93,15 @@ function parseSettings(argv: readonly string[]): Settings {
       }
     } else if (arg === '--no-fsync') noFsync = true;
     else if (arg === '--explain') explain = true;
+    else if (arg === '--no-relay') relay = false;
     else {
-      console.error(`unknown argument "${arg}"; flags: --seconds N, --no-fsync, --explain`);
+      console.error(
+        `unknown argument "${arg}"; flags: --seconds N, --no-fsync, --explain, --no-relay`,
+      );
       process.exit(2);
     }
   }
-  return { seconds, noFsync, explain };
+  return { seconds, noFsync, explain, relay };
 }
 
 /**
@@ -518,7 +532,11 @@ async function run(
   }
 }
 
-function printReport(settings: Settings, results: Results): void {
+/** Prints the event store's tables; returns its named figures for the final JSON line. */
+function printReport(
+  settings: Settings,
+  results: Results,
+): Record<string, number | boolean | string | null> {
   const cores = availableParallelism();
   const ratio = (a: number, b: number) => round(a / b, 2);
   const verdict = (r: number) => (r >= 1 ? 'met' : 'NOT met');
@@ -625,7 +643,42 @@ function printReport(settings: Settings, results: Results): void {
   json.fsync = !settings.noFsync;
   json.payload_bytes = PAYLOAD_BYTES;
   json.cores = cores;
-  console.log(JSON.stringify(json));
+  return json;
+}
+
+const RELAY_BENCH = join(__dirname, '../../messaging/bench/relay.bench.ts');
+
+/**
+ * Runs `npm run bench:relay`'s script in a child process, passing its report through, and
+ * resolves with the figures of its final JSON line.
+ */
+function runRelayBenchmark(
+  started: (child: ChildProcess) => void,
+): Promise<Record<string, number | boolean | string | null>> {
+  const child = spawn(process.execPath, ['--import', 'tsx', RELAY_BENCH], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  started(child);
+  let pending = '';
+  let figures = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    const lines = (pending + chunk.toString()).split('\n');
+    pending = lines.pop()!;
+    for (const line of lines) {
+      if (line.startsWith('{')) figures = line;
+      else process.stdout.write(`${line}\n`);
+    }
+  });
+  return new Promise((resolve, reject) => {
+    child.once('close', (code) => {
+      if (pending.startsWith('{')) figures = pending;
+      if (code !== 0 || !figures) {
+        reject(new Error(`the relay benchmark failed (exit code ${code})`));
+      } else {
+        resolve(JSON.parse(figures) as Record<string, number | boolean | string | null>);
+      }
+    });
+  });
 }
 
 async function main(): Promise<void> {
@@ -635,12 +688,15 @@ async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'eventstore-bench-'));
   chmodSync(root, 0o755);
   let server: EmbeddedPostgres | undefined;
+  let relayBench: ChildProcess | undefined;
   const removeRoot = () => rmSync(root, { recursive: true, force: true });
   // Last resort: the runner stops PostgreSQL by itself when our stdin pipe to it closes.
   process.on('exit', removeRoot);
   let shuttingDown: Promise<never> | undefined;
   const shutdown = (code: number): Promise<never> =>
     (shuttingDown ??= (async () => {
+      // SIGTERM: the relay benchmark stops its own servers.
+      if (relayBench?.exitCode === null) relayBench.kill('SIGTERM');
       try {
         await server?.stop();
       } catch (error) {
@@ -671,7 +727,13 @@ async function main(): Promise<void> {
       onLog: (line) => console.error(`[postgres] ${line}`),
     });
     const results = await run(settings, server, server.postgresPid);
-    printReport(settings, results);
+    const figures = printReport(settings, results);
+    if (settings.relay) {
+      await server.stop(); // the relay benchmark brings its own; nothing else competes
+      server = undefined;
+      Object.assign(figures, await runRelayBenchmark((child) => (relayBench = child)));
+    }
+    console.log(JSON.stringify(figures));
   } catch (error) {
     if (!shuttingDown) console.error('benchmark failed:', error);
     await shutdown(1);

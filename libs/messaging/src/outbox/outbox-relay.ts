@@ -1,6 +1,6 @@
 import type { Kafka, Message, Producer } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
-import { Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import {
   backoffDelay,
   sleep,
@@ -8,17 +8,17 @@ import {
   type BackoffOptions,
   type MessagingLogger,
 } from '../shared/backoff';
+import { registerOutboxMetrics } from './outbox-metrics';
+import {
+  deletePublishedRows,
+  loadRelayCheckpoint,
+  readOutboxPage,
+  saveRelayCheckpoint,
+  type OutboxMessage,
+  type RelayCheckpoint,
+} from './outbox-store';
 
-/** A row of `outbox` as the relay publishes it. */
-export interface OutboxMessage {
-  readonly position: string;
-  readonly transactionId: string;
-  readonly messageId: string;
-  readonly topic: string;
-  readonly key: string;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly value: Buffer;
-}
+export type { OutboxMessage } from './outbox-store';
 
 /** Options of {@link OutboxRelay}. */
 export interface OutboxRelayOptions {
@@ -46,9 +46,18 @@ export interface OutboxRelayOptions {
   readonly afterSend?: (batch: readonly OutboxMessage[]) => Promise<void> | void;
 }
 
-interface Checkpoint {
-  transactionId: string;
-  position: string;
+/** Where the relay stands while it holds the lock. */
+interface Progress {
+  /** The stored checkpoint (as last read or written). */
+  durable: RelayCheckpoint;
+  /** Last row the broker acknowledged; the checkpoint may move up to here, never further. */
+  acknowledged: RelayCheckpoint;
+  /** Last row handed to the producer; the next page is read after it. */
+  read: RelayCheckpoint;
+  /** The next page, read while the current batch was in flight. */
+  prefetched?: Promise<OutboxMessage[]>;
+  /** The checkpoint write in flight (one at a time); awaited before the next. */
+  saving?: Promise<void>;
 }
 
 /**
@@ -60,6 +69,10 @@ interface Checkpoint {
  *   producer is idempotent with one request in flight, so per-key order holds on a partition.
  * - Progress: the checkpoint moves only after the broker acknowledged the whole batch
  *   (`acks: -1`); a crash in between re-sends the batch (consumers' inboxes absorb it).
+ * - Throughput: while a batch is in flight the next page is already read, and the checkpoint
+ *   of an acknowledged batch is written while the next one is sent (asynchronous commit: a
+ *   checkpoint lost in a database crash only means re-sends). A failed send or hook throws
+ *   the read-ahead page away and reading starts again from the stored checkpoint.
  * - One active relay per database and name: a session advisory lock; others stand by.
  */
 export class OutboxRelay {
@@ -71,7 +84,7 @@ export class OutboxRelay {
   private readonly logger: MessagingLogger;
   private producer: Producer | undefined;
   private lockClient: PoolClient | undefined;
-  private checkpoint: Checkpoint | undefined;
+  private progress: Progress | undefined;
   private loop: Promise<void> | undefined;
   private abort = new AbortController();
   private lastCleanup = 0;
@@ -83,7 +96,7 @@ export class OutboxRelay {
     this.retentionMs = options.retentionMs ?? 7 * 24 * 3600 * 1000;
     this.cleanupIntervalMs = options.cleanupIntervalMs ?? 60_000;
     this.logger = options.logger ?? silentLogger;
-    if (options.registry) this.registerMetrics(options.registry);
+    if (options.registry) registerOutboxMetrics(options.registry, this.name, options.pool);
   }
 
   /** True while this instance holds the advisory lock (it is the active relay). */
@@ -98,7 +111,10 @@ export class OutboxRelay {
     this.loop = this.run();
   }
 
-  /** Stops polling (an in-flight batch finishes or fails), releases the lock, disconnects. */
+  /**
+   * Stops polling (an in-flight batch finishes or fails), writes the checkpoint of what was
+   * acknowledged, releases the lock, disconnects.
+   */
   async stop(): Promise<void> {
     this.abort.abort();
     await this.loop;
@@ -120,77 +136,87 @@ export class OutboxRelay {
         const published = await this.publishOnce();
         failures = 0;
         await this.cleanupIfDue();
-        if (published < this.batchSize) await sleep(this.pollIntervalMs, signal);
+        if (published < this.batchSize) {
+          await this.saveCheckpoint('now');
+          await sleep(this.pollIntervalMs, signal);
+        }
       } catch (error) {
         failures += 1;
         this.logger.warn(`outbox relay ${this.name}: ${(error as Error).message}`);
-        // A database or unknown failure: start again from a fresh session and the stored
-        // checkpoint. A broker failure keeps the lock (and the producer's sequence numbers).
+        // Forget the read-ahead page and the unsaved progress: reading starts again from the
+        // stored checkpoint. A database or unknown failure also starts from a fresh session;
+        // a broker failure keeps the lock (and the producer's sequence numbers).
+        this.progress = undefined;
         if (!isKafkaError(error)) await this.release();
         await sleep(backoffDelay(failures, this.options.backoff), signal);
       }
     }
+    try {
+      await this.saveCheckpoint('now');
+    } catch (error) {
+      this.logger.warn(`outbox relay ${this.name}: final checkpoint: ${(error as Error).message}`);
+    }
   }
 
   /**
-   * Publishes the next batch (at most `batchSize` rows, one `sendBatch`) and advances the
-   * checkpoint after the broker acknowledged it; returns how many rows it published.
+   * Publishes the next batch (at most `batchSize` rows, one `sendBatch`) and lets the
+   * checkpoint follow once the broker acknowledged it; returns how many rows it published.
    * Runs only while holding the advisory lock.
    */
   private async publishOnce(): Promise<number> {
     const client = this.lockClient!;
-    const after = (this.checkpoint ??= await this.loadCheckpoint(client));
-    const { rows } = await client.query<{
-      position: string;
-      transaction_id: string;
-      message_id: string;
-      topic: string;
-      key: string;
-      headers: Record<string, string>;
-      value: Buffer;
-    }>({
-      // Named: prepared once on the relay's connection instead of planned on every poll.
-      name: 'outbox_relay.next_batch',
-      text: `SELECT position::text, transaction_id::text, message_id::text, topic, key, headers, value
-         FROM outbox
-        WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
-          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY outbox.transaction_id, outbox.position
-        LIMIT $3`,
-      values: [after.transactionId, after.position, this.batchSize],
-    });
-    if (rows.length === 0) return 0;
-    const batch: OutboxMessage[] = rows.map((row) => ({
-      position: row.position,
-      transactionId: row.transaction_id,
-      messageId: row.message_id,
-      topic: row.topic,
-      key: row.key,
-      headers: row.headers,
-      value: row.value,
-    }));
+    const progress = (this.progress ??= await this.loadProgress(client));
+    const page = progress.prefetched ?? readOutboxPage(client, progress.read, this.batchSize);
+    progress.prefetched = undefined;
+    const batch = await page;
+    if (batch.length === 0) return 0;
+    const last = batch[batch.length - 1]!;
+    progress.read = { transactionId: last.transactionId, position: last.position };
+    // A full page suggests more behind it: read the next one while the broker works. It starts
+    // after this batch's last row, which is as commit-safe a start as the checkpoint itself.
+    if (batch.length === this.batchSize) {
+      progress.prefetched = readOutboxPage(client, progress.read, this.batchSize);
+      progress.prefetched.catch(() => undefined); // surfaces when awaited; dropped after a failure
+    }
     await this.send(batch);
     await this.options.afterSend?.(batch);
-    const last = batch.at(-1)!;
-    const next = { transactionId: last.transactionId, position: last.position };
-    await client.query({
-      name: 'outbox_relay.save_checkpoint',
-      text: `INSERT INTO outbox_relay_checkpoints (relay, transaction_id, position)
-       VALUES ($1, $2::xid8, $3::bigint)
-       ON CONFLICT (relay) DO UPDATE
-         SET transaction_id = EXCLUDED.transaction_id, position = EXCLUDED.position, updated_at = now()`,
-      values: [this.name, next.transactionId, next.position],
-    });
-    this.checkpoint = next;
+    progress.acknowledged = progress.read;
+    await this.saveCheckpoint('soon');
     return batch.length;
+  }
+
+  private async loadProgress(client: PoolClient): Promise<Progress> {
+    const stored = await loadRelayCheckpoint(client, this.name);
+    return { durable: stored, acknowledged: stored, read: stored };
+  }
+
+  /**
+   * Moves the stored checkpoint to the last acknowledged row. `soon`: without waiting for the
+   * write (the next batch is sent meanwhile; at most one write in flight); `now`: awaited.
+   */
+  private async saveCheckpoint(when: 'soon' | 'now'): Promise<void> {
+    const progress = this.progress;
+    const client = this.lockClient;
+    if (!progress || !client) return;
+    // The previous write first: one at a time, and its error surfaces here.
+    await progress.saving;
+    const at = progress.acknowledged;
+    if (at === progress.durable) return;
+    const saving = saveRelayCheckpoint(client, this.name, at).then(() => {
+      progress.durable = at;
+    });
+    progress.saving = saving;
+    saving.catch(() => undefined); // surfaces when awaited; dropped after a failure
+    if (when === 'now') await saving;
   }
 
   private async send(batch: readonly OutboxMessage[]): Promise<void> {
     const byTopic = new Map<string, Message[]>();
     for (const row of batch) {
-      const messages = byTopic.get(row.topic) ?? [];
-      messages.push({ key: row.key, value: row.value, headers: { ...row.headers } });
-      byTopic.set(row.topic, messages);
+      let messages = byTopic.get(row.topic);
+      if (!messages) byTopic.set(row.topic, (messages = []));
+      // kafkajs only reads the headers object; no copy needed.
+      messages.push({ key: row.key, value: row.value, headers: row.headers });
     }
     const producer = await this.connectedProducer();
     await producer.sendBatch({
@@ -225,95 +251,33 @@ export class OutboxRelay {
         client.release();
         return false;
       }
+      // This session only writes checkpoints and deletes published rows: losing the last of
+      // those writes in a database crash only means re-sends, so it need not wait for the WAL
+      // flush. The session ends with the lock (the connection is destroyed on release).
+      await client.query('SET synchronous_commit = off');
     } catch (error) {
       client.release(error as Error);
       throw error;
     }
     this.lockClient = client;
-    this.checkpoint = undefined; // another relay may have moved it while we stood by
+    this.progress = undefined; // another relay may have moved the checkpoint while we stood by
     return true;
   }
 
   private async release(): Promise<void> {
     const client = this.lockClient;
     this.lockClient = undefined;
-    this.checkpoint = undefined;
+    this.progress = undefined;
     // Destroying the connection ends the session, which releases the session lock for sure.
     client?.release(true);
-  }
-
-  private async loadCheckpoint(client: PoolClient): Promise<Checkpoint> {
-    const { rows } = await client.query<{ transaction_id: string; position: string }>(
-      'SELECT transaction_id::text, position::text FROM outbox_relay_checkpoints WHERE relay = $1',
-      [this.name],
-    );
-    const row = rows[0];
-    return row
-      ? { transactionId: row.transaction_id, position: row.position }
-      : { transactionId: '0', position: '0' };
   }
 
   private async cleanupIfDue(): Promise<void> {
     if (this.retentionMs <= 0 || Date.now() - this.lastCleanup < this.cleanupIntervalMs) return;
     this.lastCleanup = Date.now();
-    const at = this.checkpoint!;
-    await this.lockClient!.query(
-      `DELETE FROM outbox
-        WHERE (transaction_id, position) <= ($1::xid8, $2::bigint)
-          AND created_at < now() - make_interval(secs => $3::double precision / 1000)`,
-      [at.transactionId, at.position, this.retentionMs],
-    );
+    // Up to the stored checkpoint only: the backlog metric counts from there.
+    await deletePublishedRows(this.lockClient!, this.progress!.durable, this.retentionMs);
   }
-
-  private registerMetrics(registry: Registry): void {
-    const pool = this.options.pool;
-    let sources = metricSources.get(registry);
-    if (!sources) {
-      sources = new Map();
-      metricSources.set(registry, sources);
-      registerOutboxGauges(registry, sources);
-    }
-    // A later relay of the same name (a restart) replaces the earlier one's source.
-    sources.set(this.name, async (name) => {
-      const { rows } = await pool.query<{ backlog: string; oldest: number | null }>(
-        `SELECT count(*)::text AS backlog,
-                extract(epoch FROM now() - min(o.created_at))::float8 AS oldest
-           FROM outbox o
-           LEFT JOIN outbox_relay_checkpoints c ON c.relay = $1
-          WHERE c.relay IS NULL OR (o.transaction_id, o.position) > (c.transaction_id, c.position)`,
-        [name],
-      );
-      return { backlog: Number(rows[0]?.backlog ?? 0), oldest: rows[0]?.oldest ?? 0 };
-    });
-  }
-}
-
-type OutboxStats = (relay: string) => Promise<{ backlog: number; oldest: number }>;
-const metricSources = new WeakMap<Registry, Map<string, OutboxStats>>();
-
-/** One pair of gauges per registry, labelled by relay; collect() queries on every scrape. */
-function registerOutboxGauges(registry: Registry, sources: Map<string, OutboxStats>): void {
-  const collectAll = async (gauge: Gauge<'relay'>, pick: 'backlog' | 'oldest') => {
-    for (const [relay, stats] of sources) gauge.set({ relay }, (await stats(relay))[pick]);
-  };
-  new Gauge({
-    name: 'outbox_backlog',
-    help: 'Outbox rows not yet published (after the relay checkpoint)',
-    labelNames: ['relay'],
-    registers: [registry],
-    async collect() {
-      await collectAll(this, 'backlog');
-    },
-  });
-  new Gauge({
-    name: 'outbox_oldest_age_seconds',
-    help: 'Age of the oldest outbox row not yet published, seconds (0 when none)',
-    labelNames: ['relay'],
-    registers: [registry],
-    async collect() {
-      await collectAll(this, 'oldest');
-    },
-  });
 }
 
 function isKafkaError(error: unknown): boolean {
