@@ -8,7 +8,12 @@ export interface OutboxMessage {
   readonly topic: string;
   readonly key: string;
   readonly headers: Readonly<Record<string, string>>;
-  readonly value: Buffer;
+  /**
+   * The message body. Outbox values are CloudEvents JSON (UTF-8, written only by
+   * `enqueueIntegrationEvents`), so the relay reads them as text: half the bytes of `bytea`'s
+   * hex output and no decoding, which is most of the relay's CPU per row.
+   */
+  readonly value: string;
 }
 
 /** A place in the relay's read order: (transaction id, position) of the last row covered. */
@@ -31,11 +36,12 @@ export async function readOutboxPage(
   limit: number,
 ): Promise<OutboxMessage[]> {
   const { rows } = await client.query<
-    [string, string, string, string, string, Record<string, string>, Buffer]
+    [string, string, string, string, string, Record<string, string>, string]
   >({
     // Named: prepared once on the relay's connection instead of planned on every poll.
     name: 'outbox_relay.next_batch',
-    text: `SELECT position::text, transaction_id::text, message_id::text, topic, key, headers, value
+    text: `SELECT position::text, transaction_id::text, message_id::text, topic, key, headers,
+              convert_from(value, 'UTF8')
          FROM outbox
         WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
           AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
