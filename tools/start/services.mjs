@@ -62,6 +62,8 @@ export function spawnService(service, environment) {
       AUTH_TOKENS: environment.authTokens,
       LOG_LEVEL: environment.logLevel,
       NODE_ENV: process.env.NODE_ENV ?? 'development',
+      // Payments' embedded provider simulator moves with the service port offset (3003 → 3103).
+      PAYMENT_SIMULATOR_PORT: process.env.PAYMENT_SIMULATOR_PORT ?? String(service.port + 100),
     },
     // Own process group: a terminal's Ctrl-C reaches only `npm start`, which then stops the
     // services before the broker and PostgreSQL they depend on.
