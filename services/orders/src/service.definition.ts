@@ -1,4 +1,5 @@
-import { SERVICE_CATALOG } from '@fulfil/contracts';
+import { SERVICE_CATALOG, Topics } from '@fulfil/contracts';
+import { connectInbox } from '@fulfil/messaging';
 import type { ServiceDefinition } from '@fulfil/service-kit';
 import { OrdersModule } from './app.module';
 import { ordersMigrations } from './infrastructure/migrations';
@@ -12,7 +13,9 @@ export const ordersDefinition: ServiceDefinition = {
   module: OrdersModule,
   migrations: ordersMigrations,
   scopes: {
-    'orders:read': 'Read orders data.',
-    'orders:write': 'Change orders data.',
+    'orders:read': 'Read orders, their timelines and delivery addresses.',
+    'orders:write': 'Place and cancel orders.',
   },
+  // The order process manager answers inventory's and payments' events (consumer group "orders").
+  configure: (app) => connectInbox(app, { topics: [Topics.inventory, Topics.payments] }),
 };

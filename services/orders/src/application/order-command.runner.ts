@@ -1,0 +1,95 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CommandHandler, type EventMetadata, type HandleResult } from '@fulfil/event-store';
+import { DeadlineScheduler, enqueueIntegrationEvents } from '@fulfil/messaging';
+import type { PoolClient } from 'pg';
+import type { OrderCommand } from '../domain/order.commands';
+import { orderDecider, orderStreamId } from '../domain/order.decider';
+import type { OrderEvent } from '../domain/order.events';
+import type { OrderState } from '../domain/order.state';
+import { OrderSummaryProjection } from '../infrastructure/order-summary.projection';
+import { ORDERS_SETTINGS, type OrdersSettings } from '../orders.settings';
+import { toIntegrationEvents } from './order-integration-events';
+
+/** Who and what caused a command: copied onto its events and the published messages. */
+export interface CommandContext {
+  readonly correlationId: string;
+  readonly causationId?: string;
+  readonly actor: string;
+  /** ISO-8601 UTC; the command's `at` and the events' recorded time. */
+  readonly now: string;
+  readonly traceparent?: string;
+  readonly tracestate?: string;
+}
+
+export interface RunOptions {
+  /** An open transaction to run in (the inbox's, a deadline's); default: a new one. */
+  readonly client?: PoolClient;
+  /** More writes for the same transaction, after the events (e.g. the delivery address). */
+  readonly alsoWrite?: (client: PoolClient) => Promise<void>;
+}
+
+export const CONFIRMATION_DEADLINE_KIND = 'order-confirmation-timeout';
+export const confirmationDeadlineId = (orderId: string) => `order-confirmation:${orderId}`;
+
+/**
+ * Runs a command on an order's stream and, in the same transaction as the events: updates
+ * the order summary, writes the integration events to the outbox, and keeps the safety
+ * deadline in step (scheduled at placement, removed once confirmed or cancelled).
+ */
+@Injectable()
+export class OrderCommandRunner {
+  constructor(
+    private readonly commands: CommandHandler,
+    private readonly summaries: OrderSummaryProjection,
+    @Inject(DeadlineScheduler) private readonly deadlines: DeadlineScheduler,
+    @Inject(ORDERS_SETTINGS) private readonly settings: OrdersSettings,
+  ) {}
+
+  run(
+    orderId: string,
+    command: OrderCommand,
+    context: CommandContext,
+    options: RunOptions = {},
+  ): Promise<HandleResult<OrderEvent, OrderState>> {
+    const metadata: EventMetadata = { ...context };
+    return this.commands.handle(orderStreamId(orderId), command, {
+      decider: orderDecider,
+      metadata,
+      ...(options.client && { client: options.client }),
+      afterAppend: async (client, recorded) => {
+        await options.alsoWrite?.(client);
+        for (const event of recorded) await this.summaries.apply(event, client);
+        await enqueueIntegrationEvents(client, toIntegrationEvents(recorded), {
+          correlationId: context.correlationId,
+          time: context.now,
+          ...(context.causationId && { causationId: context.causationId }),
+          ...(context.traceparent && { traceparent: context.traceparent }),
+          ...(context.tracestate && { tracestate: context.tracestate }),
+        });
+        await this.followDeadline(client, orderId, recorded, context);
+      },
+    });
+  }
+
+  private async followDeadline(
+    client: PoolClient,
+    orderId: string,
+    recorded: readonly { type: string }[],
+    context: CommandContext,
+  ): Promise<void> {
+    const types = recorded.map((event) => event.type);
+    if (types.includes('OrderConfirmed') || types.includes('OrderCancelled')) {
+      await this.deadlines.cancel(client, confirmationDeadlineId(orderId));
+    } else if (types.includes('OrderPlaced')) {
+      const dueAt = new Date(
+        Date.parse(context.now) + this.settings.confirmationTimeoutSeconds * 1000,
+      );
+      await this.deadlines.schedule(client, {
+        id: confirmationDeadlineId(orderId),
+        kind: CONFIRMATION_DEADLINE_KIND,
+        dueAt,
+        payload: { orderId, correlationId: context.correlationId },
+      });
+    }
+  }
+}

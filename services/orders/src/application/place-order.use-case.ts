@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import { Injectable } from '@nestjs/common';
+import { isDomainError } from '@fulfil/decider';
+import type { PlaceOrder } from '../domain/order.commands';
+import { orderDecider } from '../domain/order.decider';
+import { OrderErrorCodes } from '../domain/order.errors';
+import type { OrderPlaced } from '../domain/order.events';
+import type { HandlingClass, Money, PaymentMethod, SalesChannel } from '../domain/order.model';
+import {
+  DeliveryAddressRepository,
+  type DeliveryAddress,
+} from '../infrastructure/delivery-address.repository';
+import { OrderCommandRunner, type CommandContext } from './order-command.runner';
+import { orderIdFor, orderNumberFor } from './order-identity';
+import { OrderQueries } from './order.queries';
+import type { OrderView } from './order.view';
+
+/** What a caller asks for (the validated request body). */
+export interface PlaceOrderRequest {
+  readonly channel: SalesChannel;
+  readonly customerId: string;
+  readonly storeId?: string;
+  readonly lines: readonly {
+    readonly skuId: string;
+    readonly title: string;
+    readonly quantity: number;
+    readonly unitPrice: Money;
+    readonly handling?: HandlingClass;
+  }[];
+  readonly deliveryAddress: DeliveryAddress;
+  readonly paymentMethod: PaymentMethod;
+  readonly shipping?: Money;
+  readonly discount?: Money;
+}
+
+/**
+ * The same Idempotency-Key came back with another request after its first answer was lost
+ * (the service stopped between the order's commit and storing the answer).
+ */
+export class IdempotencyKeyReusedForOtherOrder extends Error {}
+
+/**
+ * R-ORD-1: one call places an order. The order, its address, its summary, the OrderPlaced
+ * message (outbox) and its safety deadline commit in one transaction.
+ */
+@Injectable()
+export class PlaceOrderUseCase {
+  constructor(
+    private readonly runner: OrderCommandRunner,
+    private readonly addresses: DeliveryAddressRepository,
+    private readonly queries: OrderQueries,
+  ) {}
+
+  async execute(
+    request: PlaceOrderRequest,
+    context: CommandContext & { readonly idempotencyKey?: string },
+  ): Promise<OrderView> {
+    const orderId = context.idempotencyKey
+      ? orderIdFor(context.actor, context.idempotencyKey)
+      : randomUUID();
+    const command = placeOrderCommand(orderId, request, context.now);
+    try {
+      await this.runner.run(orderId, command, context, {
+        alsoWrite: (client) =>
+          this.addresses.save(client, orderId, request.customerId, request.deliveryAddress),
+      });
+    } catch (error) {
+      if (!isDomainError(error, OrderErrorCodes.alreadyPlaced)) throw error;
+      return this.existingPlacement(orderId, command, request.deliveryAddress);
+    }
+    return (await this.queries.order(orderId))!;
+  }
+
+  /** A retry whose first answer was lost: the order it placed, if it is the same order. */
+  private async existingPlacement(
+    orderId: string,
+    command: PlaceOrder,
+    address: DeliveryAddress,
+  ): Promise<OrderView> {
+    const [placement, existingAddress] = await Promise.all([
+      this.queries.placement(orderId),
+      this.queries.deliveryAddress(orderId),
+    ]);
+    const wanted = orderDecider.decide(command, orderDecider.initialState())[0] as OrderPlaced;
+    const same =
+      placement !== undefined &&
+      isDeepStrictEqual(plain(existingAddress), plain(address)) &&
+      isDeepStrictEqual(comparable(placement), comparable(wanted.data));
+    if (!same) throw new IdempotencyKeyReusedForOtherOrder(orderId);
+    return (await this.queries.order(orderId))!;
+  }
+}
+
+/** What the caller asked for, without what the server chose (number, time). */
+function comparable({ orderNumber: _n, at: _a, ...asked }: OrderPlaced['data']) {
+  return plain(asked);
+}
+
+/** JSON-shaped copy: no prototypes, no undefined members (as stored in PostgreSQL). */
+const plain = <T>(value: T): unknown =>
+  value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+
+/** Line ids are positions (`L1`, `L2` …): unique within the order, stable across retries. */
+export function placeOrderCommand(
+  orderId: string,
+  request: PlaceOrderRequest,
+  now: string,
+): PlaceOrder {
+  const address = request.deliveryAddress;
+  return {
+    type: 'PlaceOrder',
+    data: {
+      orderId,
+      orderNumber: orderNumberFor(orderId, now),
+      customerId: request.customerId,
+      channel: request.channel,
+      ...(request.storeId !== undefined && { storeId: request.storeId }),
+      lines: request.lines.map((line, index) => ({
+        lineId: `L${index + 1}`,
+        skuId: line.skuId,
+        title: line.title,
+        quantity: line.quantity,
+        unitPrice: { amountMinor: line.unitPrice.amountMinor, currency: line.unitPrice.currency },
+        handling: line.handling ?? 'ambient',
+      })),
+      ...(request.shipping && { shipping: plainMoney(request.shipping) }),
+      ...(request.discount && { discount: plainMoney(request.discount) }),
+      paymentMethod: request.paymentMethod,
+      deliveryRegion: {
+        countryCode: address.countryCode,
+        regionCode: address.regionCode,
+        ...(address.cityCode !== undefined && { cityCode: address.cityCode }),
+      },
+      at: now,
+    },
+  };
+}
+
+const plainMoney = (money: Money): Money => ({
+  amountMinor: money.amountMinor,
+  currency: money.currency,
+});

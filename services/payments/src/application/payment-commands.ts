@@ -1,0 +1,97 @@
+import { Injectable } from '@nestjs/common';
+import { isDomainError } from '@fulfil/decider';
+import { CommandHandler, EventStore, type RecordedEvent } from '@fulfil/event-store';
+import { enqueueIntegrationEvents } from '@fulfil/messaging';
+import type { PoolClient } from 'pg';
+import type { PaymentCommand } from '../domain/payment.commands';
+import { paymentDecider } from '../domain/payment.decider';
+import { PaymentErrorCodes, PaymentNotFound } from '../domain/payment.errors';
+import type { PaymentEvent } from '../domain/payment.events';
+import type { PaymentState } from '../domain/payment.state';
+import { toIntegrationEvents } from '../infrastructure/payment-integration-events';
+
+/** Who and what caused a command: copied onto its events and their integration events. */
+export interface CommandContext {
+  readonly correlationId: string;
+  readonly causationId?: string;
+  readonly actor: string;
+}
+
+export interface ExecuteOptions {
+  /** Run in this open transaction (inbox, deadline) instead of a new one. */
+  readonly client?: PoolClient;
+  /** More writes in the append's transaction, after the outbox rows. */
+  readonly alsoInTransaction?: (
+    client: PoolClient,
+    recorded: readonly RecordedEvent[],
+  ) => Promise<void>;
+}
+
+export function paymentStreamId(paymentId: string): string {
+  return `payment-${paymentId}`;
+}
+
+/**
+ * Runs payment commands through the event store: decide on the latest state (retrying on a
+ * concurrent append — that is what serialises racing refunds), append, and write the
+ * integration events to the outbox in the same transaction.
+ */
+@Injectable()
+export class PaymentCommands {
+  constructor(
+    private readonly handler: CommandHandler,
+    private readonly store: EventStore,
+  ) {}
+
+  async execute(
+    paymentId: string,
+    command: PaymentCommand,
+    context: CommandContext,
+    options: ExecuteOptions = {},
+  ): Promise<{ events: readonly PaymentEvent[]; state: PaymentState }> {
+    try {
+      const result = await this.handler.handle(paymentStreamId(paymentId), command, {
+        decider: paymentDecider,
+        metadata: {
+          correlationId: context.correlationId,
+          ...(context.causationId === undefined ? {} : { causationId: context.causationId }),
+          actor: context.actor,
+          now: command.data.now,
+        },
+        ...(options.client ? { client: options.client } : {}),
+        afterAppend: async (client, recorded) => {
+          const outgoing = toIntegrationEvents(recorded);
+          if (outgoing.length > 0) {
+            await enqueueIntegrationEvents(client, outgoing, {
+              correlationId: context.correlationId,
+              ...(context.causationId === undefined ? {} : { causationId: context.causationId }),
+              time: command.data.now,
+            });
+          }
+          await options.alsoInTransaction?.(client, recorded);
+        },
+      });
+      return { events: result.events, state: result.state };
+    } catch (error) {
+      if (isDomainError(error, PaymentErrorCodes.notFound)) throw new PaymentNotFound(paymentId);
+      throw error;
+    }
+  }
+
+  /** The payment's current state and its recorded history. */
+  async load(
+    paymentId: string,
+    client?: PoolClient,
+  ): Promise<{ state: PaymentState; history: readonly RecordedEvent[] }> {
+    const history = await this.store.readStream(
+      paymentStreamId(paymentId),
+      client ? { client } : {},
+    );
+    const state = history.reduce(
+      (current, event) =>
+        paymentDecider.evolve(current, { type: event.type, data: event.data } as PaymentEvent),
+      paymentDecider.initialState(),
+    );
+    return { state, history };
+  }
+}

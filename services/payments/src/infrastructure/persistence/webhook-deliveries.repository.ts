@@ -1,0 +1,61 @@
+import type { Queryable } from '@fulfil/event-store';
+
+export type WebhookStatus = 'received' | 'processed' | 'ignored' | 'rejected';
+
+export interface StoredWebhook {
+  readonly webhookId: string;
+  readonly provider: string;
+  readonly rawBody: Buffer;
+  readonly status: WebhookStatus;
+}
+
+/** SQL on `payment_webhooks`: raw bodies first, processing state after. */
+export const webhookDeliveries = {
+  /** Stores a verified delivery; `false` when this webhook-id was seen before (a replay). */
+  async store(
+    client: Queryable,
+    delivery: { webhookId: string; provider: string; signedAt: Date; rawBody: Buffer },
+  ): Promise<boolean> {
+    const { rowCount } = await client.query(
+      `INSERT INTO payment_webhooks (webhook_id, provider, signed_at, raw_body)
+       VALUES ($1, $2, $3, $4) ON CONFLICT (webhook_id) DO NOTHING`,
+      [delivery.webhookId, delivery.provider, delivery.signedAt, delivery.rawBody],
+    );
+    return rowCount === 1;
+  },
+
+  /** The delivery if it still waits for processing, locked for the caller's transaction. */
+  async lockUnprocessed(client: Queryable, webhookId: string): Promise<StoredWebhook | undefined> {
+    const { rows } = await client.query<{
+      webhook_id: string;
+      provider: string;
+      raw_body: Buffer;
+      status: WebhookStatus;
+    }>(
+      `SELECT webhook_id, provider, raw_body, status FROM payment_webhooks
+        WHERE webhook_id = $1 AND status = 'received' FOR UPDATE SKIP LOCKED`,
+      [webhookId],
+    );
+    const row = rows[0];
+    return (
+      row && {
+        webhookId: row.webhook_id,
+        provider: row.provider,
+        rawBody: row.raw_body,
+        status: row.status,
+      }
+    );
+  },
+
+  async finish(
+    client: Queryable,
+    webhookId: string,
+    status: Exclude<WebhookStatus, 'received'>,
+    outcome: string,
+  ): Promise<void> {
+    await client.query(
+      `UPDATE payment_webhooks SET status = $2, outcome = $3, processed_at = now() WHERE webhook_id = $1`,
+      [webhookId, status, outcome.slice(0, 500)],
+    );
+  },
+};
