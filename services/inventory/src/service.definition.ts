@@ -1,4 +1,5 @@
-import { SERVICE_CATALOG } from '@fulfil/contracts';
+import { SERVICE_CATALOG, Topics } from '@fulfil/contracts';
+import { connectInbox } from '@fulfil/messaging';
 import type { ServiceDefinition } from '@fulfil/service-kit';
 import { InventoryModule } from './app.module';
 import { inventoryMigrations } from './infrastructure/migrations';
@@ -15,4 +16,5 @@ export const inventoryDefinition: ServiceDefinition = {
     'inventory:read': 'Read inventory data.',
     'inventory:write': 'Change inventory data.',
   },
+  configure: (app) => connectInbox(app, { topics: [Topics.orders, Topics.afterSales] }),
 };
