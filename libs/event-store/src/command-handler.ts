@@ -165,13 +165,7 @@ export class CommandHandler {
         );
       }
       if (options.afterAppend) {
-        await options.afterAppend(
-          client,
-          await this.store.readStream(streamId, {
-            fromVersion: loaded.version + 1,
-            client,
-          }),
-        );
+        await options.afterAppend(client, appended.recorded);
       }
       return {
         events,

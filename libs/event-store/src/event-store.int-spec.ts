@@ -81,6 +81,8 @@ describe('appendToStream and readStream', () => {
       recordedAt: new Date('2026-01-02T03:04:05.000Z'),
       metadata: { correlationId: 'corr-1', causationId: 'cmd-1', actor: 'tester' },
     });
+    // The append reports its events exactly as a read returns them.
+    expect([...first.recorded, ...second.recorded]).toEqual(events);
     expect(events[1]!.eventId).toMatch(/^[0-9a-f-]{36}$/);
     expect(events[0]!.transactionId).toBe(events[1]!.transactionId);
     expect(events[2]!.transactionId).not.toBe(events[0]!.transactionId);

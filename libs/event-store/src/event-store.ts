@@ -29,6 +29,8 @@ export interface AppendResult {
   readonly nextExpectedVersion: number;
   /** Global positions of the appended events, in the order given. */
   readonly globalPositions: readonly string[];
+  /** The appended events as a read would return them (ids, versions, positions, times). */
+  readonly recorded: readonly RecordedEvent[];
 }
 
 export interface Snapshot<State = unknown> {
@@ -268,9 +270,16 @@ export class EventStore {
     if (ownTx !== null && lastTx !== null && BigInt(lastTx) > BigInt(ownTx)) {
       throw new WrongExpectedVersionError(streamId, expectedVersion, current, 'transaction-order');
     }
-    if (events.length === 0) return { nextExpectedVersion: current, globalPositions: [] };
+    if (events.length === 0) {
+      return { nextExpectedVersion: current, globalPositions: [], recorded: [] };
+    }
     try {
-      const inserted = await client.query<{ global_position: string; stream_version: number }>({
+      const inserted = await client.query<{
+        global_position: string;
+        stream_version: number;
+        transaction_id: string;
+        recorded_at: Date;
+      }>({
         name: 'event_store.append',
         text: `INSERT INTO events
            (stream_id, stream_version, event_id, event_type, schema_version, data, metadata, recorded_at)
@@ -279,7 +288,7 @@ export class EventStore {
            FROM unnest($3::uuid[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[], $8::timestamptz[])
                 WITH ORDINALITY AS e(event_id, event_type, schema_version, data, metadata, recorded_at, ord)
           ORDER BY e.ord
-         RETURNING global_position::text, stream_version`,
+         RETURNING global_position::text, stream_version, transaction_id::text, recorded_at`,
         values: [
           streamId,
           current,
@@ -291,10 +300,25 @@ export class EventStore {
           events.map((e) => e.recordedAt),
         ],
       });
-      const positions = [...inserted.rows].sort((a, b) => a.stream_version - b.stream_version);
+      const rows = [...inserted.rows].sort((a, b) => a.stream_version - b.stream_version);
       return {
         nextExpectedVersion: current + events.length,
-        globalPositions: positions.map((row) => row.global_position),
+        globalPositions: rows.map((row) => row.global_position),
+        recorded: rows.map((row, i) => {
+          const event = events[i]!;
+          return {
+            type: event.type,
+            data: JSON.parse(event.data) as unknown,
+            metadata: JSON.parse(event.metadata) as EventMetadata,
+            eventId: event.eventId,
+            streamId,
+            streamVersion: row.stream_version,
+            schemaVersion: event.schemaVersion,
+            globalPosition: row.global_position,
+            transactionId: row.transaction_id,
+            recordedAt: row.recorded_at,
+          };
+        }),
       };
     } catch (error) {
       const pgError = error as { code?: string; constraint?: string };

@@ -38,6 +38,11 @@ export interface DeadlineSchedulerOptions {
   readonly pollIntervalMs?: number;
   /** Deadlines fired per pass at most. Default 50. */
   readonly batchSize?: number;
+  /**
+   * Deadlines handled at the same time, each in its own transaction. Default 4: handlers that
+   * call out (a payment provider) would otherwise queue behind each other's round trips.
+   */
+  readonly concurrency?: number;
   /** Delay before a failed deadline is tried again. Default 1 s doubling up to 60 s, jittered. */
   readonly retryBackoff?: BackoffOptions;
   /** Where `deadlines_due` and `deadlines_fired_total` go. */
@@ -58,6 +63,7 @@ export class DeadlineScheduler {
   private readonly handlers = new Map<string, DeadlineHandler>();
   private readonly pollIntervalMs: number;
   private readonly batchSize: number;
+  private readonly concurrency: number;
   private readonly logger: MessagingLogger;
   private readonly fired: Counter<'kind' | 'outcome'> | undefined;
   private abort = new AbortController();
@@ -66,6 +72,7 @@ export class DeadlineScheduler {
   constructor(private readonly options: DeadlineSchedulerOptions) {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.batchSize = options.batchSize ?? 50;
+    this.concurrency = Math.max(1, options.concurrency ?? 4);
     this.logger = options.logger ?? silentLogger;
     if (options.registry) {
       this.fired = new Counter({
@@ -129,14 +136,22 @@ export class DeadlineScheduler {
     this.loop = undefined;
   }
 
-  /** Fires the deadlines due now (at most `batchSize`); returns how many were handled. */
+  /**
+   * Fires the deadlines due now (at most `batchSize`, `concurrency` at a time); returns how
+   * many were handled.
+   */
   async fireDue(): Promise<number> {
+    let taken = 0;
     let handled = 0;
-    for (let i = 0; i < this.batchSize && !this.abort.signal.aborted; i += 1) {
-      const outcome = await this.fireNext();
-      if (outcome === 'none') break;
-      if (outcome === 'handled') handled += 1;
-    }
+    const worker = async () => {
+      while (taken < this.batchSize && !this.abort.signal.aborted) {
+        taken += 1;
+        const outcome = await this.fireNext();
+        if (outcome === 'none') return;
+        if (outcome === 'handled') handled += 1;
+      }
+    };
+    await Promise.all(Array.from({ length: this.concurrency }, worker));
     return handled;
   }
 

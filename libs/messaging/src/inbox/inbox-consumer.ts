@@ -45,8 +45,8 @@ export interface InboxConsumerOptions {
   readonly topics: readonly string[];
   /**
    * Handlers by `ce_type` (versioned wire name, `fulfil.orders.OrderPlaced.v1`) or by wire name
-   * without version (`fulfil.orders.OrderPlaced`, any version). Events with no handler are
-   * recorded in the inbox and skipped.
+   * without version (`fulfil.orders.OrderPlaced`, any version). Valid events with no handler
+   * are skipped without touching the database (nothing to apply, nothing to de-duplicate).
    */
   readonly handlers?: ReadonlyMap<string, IntegrationEventHandler>;
   /** Handler runs before a message is dead-lettered. Default 5. */
@@ -60,6 +60,8 @@ export interface InboxConsumerOptions {
   readonly logger?: MessagingLogger;
   /** kafkajs consumer settings. */
   readonly sessionTimeoutMs?: number;
+  /** Partitions handled at the same time (each still in order). Default 3. */
+  readonly partitionsConsumedConcurrently?: number;
 }
 
 /** The outcome of one message. */
@@ -68,9 +70,10 @@ export type MessageOutcome = 'processed' | 'duplicate' | 'ignored' | DeadLetterR
 /**
  * An idempotent Kafka consumer: for each message, parse (`fromKafkaMessage`), then in one
  * database transaction record the event id in `inbox` (group, event id) and run the handler;
- * a known id is a duplicate and changes nothing. The Kafka offset is committed (offset + 1)
- * only after that transaction committed — or after the message went to `<topic>.dlq`:
- * poison messages (envelope/schema errors) at once, handler failures after `maxAttempts`.
+ * a known id is a duplicate and changes nothing. A message's offset is committed (in the
+ * background, every 100 ms) only after that transaction committed — or after the message went
+ * to `<topic>.dlq`: poison messages (envelope/schema errors) at once, handler failures after
+ * `maxAttempts`. Partitions are consumed in parallel, each in order.
  */
 export class InboxConsumer {
   private readonly handlers = new Map<string, IntegrationEventHandler>();
@@ -125,6 +128,10 @@ export class InboxConsumer {
       groupId,
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
       allowAutoTopicCreation: true,
+      // A broker handles one connection's requests in order, so an offset commit or heartbeat
+      // queued behind a long-polling fetch waits for it: keep the poll short. (A fetch still
+      // returns as soon as a message arrives.)
+      maxWaitTimeInMs: 100,
     });
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -142,9 +149,15 @@ export class InboxConsumer {
       fromBeginning: this.options.fromBeginning ?? true,
     });
     await consumer.run({
-      autoCommit: false,
-      partitionsConsumedConcurrently: 1,
-      eachMessage: (payload) => this.onMessage(consumer, payload),
+      // Offsets are committed only for messages whose `eachMessage` has resolved — after the
+      // inbox transaction committed or the message is in the DLQ — every 100 ms, not one
+      // broker round trip per message. A crash re-delivers at most the uncommitted tail, which
+      // the inbox turns into no-ops.
+      autoCommit: true,
+      autoCommitInterval: 100,
+      // Partitions in parallel; within a partition (one key's events) strictly in order.
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachMessage: (payload) => this.onMessage(payload),
     });
   }
 
@@ -166,10 +179,7 @@ export class InboxConsumer {
     })();
   }
 
-  private async onMessage(
-    consumer: Consumer,
-    { topic, partition, message }: EachMessagePayload,
-  ): Promise<void> {
+  private async onMessage({ topic, partition, message }: EachMessagePayload): Promise<void> {
     const source: MessageSource = {
       topic,
       partition,
@@ -177,10 +187,6 @@ export class InboxConsumer {
       groupId: this.options.groupId,
     };
     const outcome = await this.process(source, message);
-    // Only now: the inbox transaction committed, or the message is safe in the DLQ.
-    await consumer.commitOffsets([
-      { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
-    ]);
     if (outcome === 'processed' || outcome === 'ignored')
       this.metrics?.processed.inc({ group: this.options.groupId });
     if (outcome === 'duplicate') this.metrics?.duplicates.inc({ group: this.options.groupId });
@@ -202,6 +208,8 @@ export class InboxConsumer {
     }
     const { event, envelope } = received;
     const handler = this.handlers.get(envelope.type) ?? this.handlers.get(event.type);
+    // Nothing to apply, so nothing to guard against applying twice: no transaction at all.
+    if (!handler) return 'ignored';
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await withTransaction(this.options.pool, async (client) => {
@@ -219,7 +227,6 @@ export class InboxConsumer {
             ],
           );
           if (fresh.rowCount === 0) return 'duplicate';
-          if (!handler) return 'ignored';
           await handler(event, envelope, client, source);
           return 'processed';
         });

@@ -31,7 +31,10 @@ export interface EventSourcingOptions {
    * cross-service flow waits up to this long, so keep it short (an idle poll is one index probe).
    */
   readonly relayPollIntervalMs?: number;
-  /** How often due deadlines are looked for, ms. Default 250. */
+  /**
+   * How often due deadlines are looked for, ms. Default 50: services schedule work due at once
+   * (a provider call after a command), so this is its latency.
+   */
   readonly deadlinePollIntervalMs?: number;
 }
 
@@ -117,7 +120,7 @@ export class EventSourcingModule {
           useFactory: (pool: Pool, metrics: HttpMetrics, logger: Logger) =>
             new DeadlineScheduler({
               pool,
-              pollIntervalMs: options.deadlinePollIntervalMs,
+              pollIntervalMs: options.deadlinePollIntervalMs ?? 50,
               registry: metrics.registry,
               logger: messagingLogger(logger, 'deadlines'),
             }),

@@ -1,0 +1,245 @@
+// npm run bench:orders — the order lifecycle against the locally started stack (`npm start`
+// in a temporary data directory, orders + inventory + payments, the payment simulator paying
+// every intent automatically). Places orders at increasing open-loop rates and measures, per
+// rate, orders/s from placed to confirmed and the placed→confirmed latency (p50/p99, observed
+// on orders.events), then reservations/s on one hot SKU. Ends with one JSON line of figures.
+// Loopback only; every phase is bounded in time and count.
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { percentile, round } from '../../libs/event-store/bench/bench-support';
+import { startLocalStack, type LocalStack } from '../support/local-stack';
+
+const RATES = (process.env.BENCH_ORDER_RATES ?? '10,25,50,100').split(',').map(Number);
+const PHASE_SECONDS = Number(process.env.BENCH_PHASE_SECONDS ?? 10);
+const DRAIN_MS = 15_000;
+const HOT_SKU_ORDERS = Number(process.env.BENCH_HOT_SKU_ORDERS ?? 400);
+const SKUS = Array.from({ length: 20 }, (_, i) => `bench-sku-${i}`);
+const LOCATIONS = ['bench-wh-1', 'bench-wh-2', 'bench-wh-3'];
+const P99_TARGET_MS = 500;
+
+interface Outcome {
+  readonly at: number;
+  readonly type: string;
+}
+
+/** Watches orders.events and inventory.events from the end, recording when each order's outcome appears. */
+async function watchOutcomes(brokers: string[]) {
+  const kafka = new Kafka({ clientId: 'bench-orders', brokers, logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: `bench-${randomUUID()}`, maxWaitTimeInMs: 50 });
+  const outcomes = new Map<string, Outcome>();
+  const reserved = new Map<string, number>();
+  await consumer.connect();
+  await consumer.subscribe({ topics: ['orders.events', 'inventory.events'], fromBeginning: false });
+  await consumer.run({
+    eachMessage: async ({ topic, message }) => {
+      const type = message.headers?.ce_type?.toString() ?? '';
+      const data = JSON.parse(message.value?.toString() ?? '{}') as { orderId?: string };
+      if (!data.orderId) return;
+      const now = Date.now();
+      if (topic === 'inventory.events' && /StockReserved|StockReservationFailed/.test(type)) {
+        if (!reserved.has(data.orderId)) reserved.set(data.orderId, now);
+      } else if (/OrderConfirmed|OrderCancelled/.test(type) && !outcomes.has(data.orderId)) {
+        outcomes.set(data.orderId, { at: now, type });
+      }
+    },
+  });
+  // Joining the group takes a moment; events before it would be missed.
+  await new Promise((done) => setTimeout(done, 4_000));
+  return { outcomes, reserved, stop: () => consumer.disconnect() };
+}
+
+function client(stack: LocalStack) {
+  const token = stack.token();
+  return async (service: 'orders' | 'inventory', path: string, body: unknown, key?: string) => {
+    const response = await fetch(`${stack.urls[service]}${path}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        ...(key ? { 'idempotency-key': key } : {}),
+      },
+      body: JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (response.status >= 300) throw new Error(`${path} → ${response.status}: ${text}`);
+    return JSON.parse(text) as Record<string, unknown>;
+  };
+}
+
+type Post = ReturnType<typeof client>;
+
+function order(skuId: string, paymentMethod: string) {
+  return {
+    channel: 'web',
+    customerId: `bench-customer-${Math.floor(Math.random() * 1000)}`,
+    paymentMethod,
+    lines: [
+      {
+        skuId,
+        title: `Bench item ${skuId}`,
+        quantity: 1,
+        unitPrice: { amountMinor: 1999, currency: 'CNY' },
+      },
+    ],
+    deliveryAddress: {
+      recipientName: 'Bench Customer',
+      phone: '+8613800000000',
+      addressLine1: '1 Bench Road',
+      postalCode: '518000',
+      countryCode: 'CN',
+      regionCode: 'CN-GD',
+      cityCode: 'SZ',
+    },
+  };
+}
+
+async function receiveStock(post: Post): Promise<void> {
+  for (const locationId of LOCATIONS) {
+    await post('inventory', '/locations', { locationId, type: 'warehouse', name: locationId });
+  }
+  for (const skuId of [...SKUS, 'bench-hot-sku'])
+    for (const locationId of LOCATIONS) {
+      const quantity = skuId === 'bench-hot-sku' ? Math.ceil(HOT_SKU_ORDERS / 6) : 1_000_000;
+      await post('inventory', '/stock/receipts', { skuId, locationId, quantity });
+    }
+}
+
+/** Open loop: one order every 1000/rate ms for the phase, whatever the answers take. */
+async function placeAtRate(
+  post: Post,
+  rate: number,
+  seconds: number,
+  skuOf: (i: number) => string,
+  method: string,
+) {
+  const placed = new Map<string, number>();
+  const failures: string[] = [];
+  const inFlight: Promise<void>[] = [];
+  const total = Math.round(rate * seconds);
+  const start = Date.now();
+  for (let i = 0; i < total; i += 1) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - Date.now();
+    if (wait > 0) await new Promise((done) => setTimeout(done, wait));
+    const sentAt = Date.now();
+    inFlight.push(
+      post('orders', '/orders', order(skuOf(i), method), randomUUID()).then(
+        (body) => void placed.set(String(body.orderId), sentAt),
+        (error: Error) => void failures.push(error.message),
+      ),
+    );
+  }
+  await Promise.all(inFlight);
+  return { placed, failures, sendSeconds: (Date.now() - start) / 1000 };
+}
+
+async function waitUntil(check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check() && Date.now() < deadline) await new Promise((done) => setTimeout(done, 100));
+}
+
+async function main(): Promise<void> {
+  console.log('starting the stack (npm start, orders + inventory + payments)…');
+  const stack = await startLocalStack({
+    services: ['orders', 'inventory', 'payments'],
+    // The simulated customer pays the moment the intent exists: what is measured is the
+    // platform's time, not a shopper's.
+    env: {
+      PAYMENT_SIMULATOR_AUTO_PAY: 'succeeded',
+      PAYMENT_SIMULATOR_AUTO_PAY_DELAY_MS: '0',
+      LOG_LEVEL: 'warn',
+    },
+  });
+  const figures: Record<string, number | boolean> = {};
+  try {
+    await stack.ready();
+    const post = client(stack);
+    await receiveStock(post);
+    const watcher = await watchOutcomes(stack.kafkaBrokers);
+    let sustained = 0;
+    console.log('rate/s  placed  confirmed  cancelled  failed  confirmed/s  p50 ms  p99 ms');
+    for (const rate of RATES) {
+      const phase = await placeAtRate(
+        post,
+        rate,
+        PHASE_SECONDS,
+        (i) => SKUS[i % SKUS.length]!,
+        'wechat-pay',
+      );
+      const ids = [...phase.placed.keys()];
+      await waitUntil(() => ids.every((id) => watcher.outcomes.has(id)), DRAIN_MS);
+      const latencies: number[] = [];
+      let confirmed = 0;
+      let lastConfirmed = 0;
+      for (const [id, sentAt] of phase.placed) {
+        const outcome = watcher.outcomes.get(id);
+        if (!outcome?.type.includes('OrderConfirmed')) continue;
+        confirmed += 1;
+        latencies.push(outcome.at - sentAt);
+        lastConfirmed = Math.max(lastConfirmed, outcome.at);
+      }
+      const firstSent = Math.min(...phase.placed.values());
+      const confirmedPerSecond = confirmed / Math.max(0.001, (lastConfirmed - firstSent) / 1000);
+      latencies.sort((a, b) => a - b);
+      const p50 = percentile(latencies, 50);
+      const p99 = percentile(latencies, 99);
+      const cancelled = ids.filter((id) =>
+        watcher.outcomes.get(id)?.type.includes('Cancelled'),
+      ).length;
+      console.log(
+        [
+          rate,
+          phase.placed.size,
+          confirmed,
+          cancelled,
+          phase.failures.length,
+          round(confirmedPerSecond),
+          p50,
+          p99,
+        ]
+          .map(String)
+          .map((s) => s.padStart(7))
+          .join(' '),
+      );
+      if (phase.failures.length > 0) console.log(`  first failure: ${phase.failures[0]}`);
+      figures[`rate_${rate}_confirmed_per_s`] = round(confirmedPerSecond);
+      figures[`rate_${rate}_p50_ms`] = p50;
+      figures[`rate_${rate}_p99_ms`] = p99;
+      const allConfirmed =
+        confirmed === Math.round(rate * PHASE_SECONDS) && phase.failures.length === 0;
+      if (allConfirmed && p99 < P99_TARGET_MS)
+        sustained = Math.max(sustained, round(confirmedPerSecond));
+    }
+    figures.sustained_confirmed_orders_per_s = sustained;
+    figures.target_met = sustained >= 100;
+
+    // One hot SKU: every order wants it; stock covers about half of them.
+    const hot = await placeAtRate(
+      post,
+      400,
+      HOT_SKU_ORDERS / 400,
+      () => 'bench-hot-sku',
+      'cash-on-delivery',
+    );
+    const hotIds = [...hot.placed.keys()];
+    await waitUntil(() => hotIds.every((id) => watcher.reserved.has(id)), DRAIN_MS);
+    const answered = hotIds
+      .map((id) => watcher.reserved.get(id))
+      .filter((t): t is number => t !== undefined);
+    const hotSeconds = (Math.max(...answered) - Math.min(...hot.placed.values())) / 1000;
+    figures.hot_sku_reservations_per_s = round(answered.length / Math.max(0.001, hotSeconds));
+    console.log(
+      `hot SKU: ${hotIds.length} orders, ${answered.length} reservation answers in ${round(hotSeconds, 2)} s → ${figures.hot_sku_reservations_per_s}/s`,
+    );
+    await watcher.stop();
+  } finally {
+    const stopped = await stack.stop();
+    if (stopped === 'timeout' || stopped.code !== 0) console.error(stack.tail());
+  }
+  console.log(JSON.stringify(figures));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
