@@ -39,7 +39,14 @@ const TYPES = Object.keys(ALLOWED_TYPES);
 const INFRASTRUCTURE_PACKAGES = ['@nestjs/*', 'typeorm', 'typeorm/*', 'kafkajs', 'pg', 'pg/*'];
 
 /** Files that belong to a test tier; only they may import `type:testing` libraries. */
-const TEST_FILES = ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/e2e/**/*.ts'];
+const TEST_FILES = [
+  '**/*.spec.ts',
+  '**/*.int-spec.ts',
+  '**/*.e2e-spec.ts',
+  '**/e2e/**/*.ts',
+  // Test support beside the code (test kits, fixtures): used by tests only.
+  '**/src/testing/**/*.ts',
+];
 
 /**
  * Builds the dependency constraints. Every `type:*` and `scope:*` tag gets a constraint,

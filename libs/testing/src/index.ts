@@ -8,3 +8,4 @@ export { isDockerReachable } from './docker-detection';
 export { freePort } from './free-port';
 export { sharedPostgresRegistry } from './shared-postgres';
 export type { SharedPostgresInfo } from './shared-postgres';
+export { waitFor } from './wait-for';

@@ -90,24 +90,4 @@ export async function collectTopic(kafka: Kafka, topic: string) {
   return { messages, ofType, stop: () => consumer.disconnect() };
 }
 
-/** Polls `probe` until it returns a truthy value, or fails after `timeoutMs`. */
-export async function waitFor<T>(
-  probe: () => Promise<T> | T,
-  what: string,
-  timeoutMs = 30_000,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value as NonNullable<T>;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+export { waitFor } from '@fulfil/testing';

@@ -123,27 +123,7 @@ function raw(message: KafkaMessage) {
   return { key: String(message.key), headers, value: String(message.value) };
 }
 
-/** Polls `probe` until it returns a truthy value (or throws after `timeoutMs`). */
-export async function waitFor<T>(
-  probe: () => Promise<T> | T,
-  what: string,
-  timeoutMs = 30_000,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value as NonNullable<T>;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+export { waitFor } from '@fulfil/testing';
 
 /** A valid `POST /orders` body: two lines in CNY, delivery in Shenzhen. */
 export function orderBody(overrides: Record<string, unknown> = {}) {

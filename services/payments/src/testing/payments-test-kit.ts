@@ -185,26 +185,7 @@ export function orderStockReserved(orderId: string): IntegrationEvent {
   } as IntegrationEvent;
 }
 
-/** Polls `probe` until it returns a truthy value; fails after `timeoutMs`. */
-export async function waitFor<T>(
-  probe: () => Promise<T> | T,
-  what: string,
-  timeoutMs = 30_000,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value as NonNullable<T>;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+export { waitFor } from '@fulfil/testing';
 
 /** The events published for `orderId` on payments.events, by short type name. */
 export function publishedFor(harness: PaymentsHarness, orderId: string): string[] {
