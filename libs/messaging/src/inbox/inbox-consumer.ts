@@ -5,7 +5,13 @@ import {
   type CloudEventEnvelope,
   type IntegrationEvent,
 } from '@fulfil/contracts';
-import type { Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
+import {
+  Partitioners,
+  type Consumer,
+  type EachMessagePayload,
+  type Kafka,
+  type Producer,
+} from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
 import { Counter, type Registry } from 'prom-client';
 import {
@@ -107,7 +113,11 @@ export class InboxConsumer {
 
   /** Connects, subscribes and starts consuming (resolves once `run` started). */
   async start(): Promise<void> {
-    this.producer = this.options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.producer = this.options.kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     await this.producer.connect();
     await this.runConsumer();
   }

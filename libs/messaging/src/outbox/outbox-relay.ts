@@ -1,4 +1,4 @@
-import type { Kafka, Message, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
 import type { Registry } from 'prom-client';
 import {
@@ -228,6 +228,9 @@ export class OutboxRelay {
   private async connectedProducer(): Promise<Producer> {
     if (!this.producer) {
       const producer = this.options.kafka.producer({
+        // kafkajs 2's default (murmur2 on the key, as the Java client), chosen explicitly so
+        // kafkajs does not warn about its changed default at every start.
+        createPartitioner: Partitioners.DefaultPartitioner,
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: true,
