@@ -141,6 +141,8 @@ export class DeadlineScheduler {
    * many were handled.
    */
   async fireDue(): Promise<number> {
+    // One cheap indexed probe first: idle polls must not open a transaction per worker.
+    if (!(await this.anyDue())) return 0;
     let taken = 0;
     let handled = 0;
     const worker = async () => {
@@ -168,6 +170,14 @@ export class DeadlineScheduler {
         await sleep(backoffDelay(failures), this.abort.signal);
       }
     }
+  }
+
+  private async anyDue(): Promise<boolean> {
+    const { rows } = await this.options.pool.query({
+      name: 'deadlines.any_due',
+      text: 'SELECT 1 FROM deadlines WHERE due_at <= now() LIMIT 1',
+    });
+    return rows.length > 0;
   }
 
   /** Takes the most overdue deadline nobody else holds and runs its handler. */

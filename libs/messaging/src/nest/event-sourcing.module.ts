@@ -85,6 +85,8 @@ export class EventSourcingModule {
             const pool = new Pool({
               connectionString: config.databaseUrl,
               max: options.poolSize ?? 10,
+              // Keep connections through lulls: a new one costs a SCRAM handshake.
+              idleTimeoutMillis: 60_000,
               application_name: `fulfil-${config.service}`,
             });
             // An idle connection dropped by the server must not crash the service.
