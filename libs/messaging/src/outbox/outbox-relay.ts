@@ -58,7 +58,16 @@ interface Progress {
   prefetched?: Promise<OutboxMessage[]>;
   /** The checkpoint write in flight (one at a time); awaited before the next. */
   saving?: Promise<void>;
+  /** When the last checkpoint write started (ms since epoch). */
+  savedAt: number;
 }
+
+/**
+ * At most one checkpoint write per this many ms for small batches: at a trickle every batch is a
+ * row or two, and a write per batch would double the relay's statements. A crash re-sends what
+ * was acknowledged since (at least once; inboxes absorb it).
+ */
+const CHECKPOINT_INTERVAL_MS = 100;
 
 /**
  * Publishes `outbox` rows to Kafka, in commit-safe order, at least once.
@@ -137,7 +146,8 @@ export class OutboxRelay {
         failures = 0;
         await this.cleanupIfDue();
         if (published < this.batchSize) {
-          await this.saveCheckpoint('now');
+          // Caught up: store progress (throttled; a later idle poll stores the rest).
+          await this.saveCheckpoint('throttled');
           await sleep(this.pollIntervalMs, signal);
         }
       } catch (error) {
@@ -181,20 +191,23 @@ export class OutboxRelay {
     await this.send(batch);
     await this.options.afterSend?.(batch);
     progress.acknowledged = progress.read;
-    await this.saveCheckpoint('soon');
+    // Full batches (a backlog) checkpoint each; small ones (a trickle) at most every 100 ms.
+    await this.saveCheckpoint(batch.length === this.batchSize ? 'soon' : 'throttled');
     return batch.length;
   }
 
   private async loadProgress(client: PoolClient): Promise<Progress> {
     const stored = await loadRelayCheckpoint(client, this.name);
-    return { durable: stored, acknowledged: stored, read: stored };
+    return { durable: stored, acknowledged: stored, read: stored, savedAt: 0 };
   }
 
   /**
    * Moves the stored checkpoint to the last acknowledged row. `soon`: without waiting for the
-   * write (the next batch is sent meanwhile; at most one write in flight); `now`: awaited.
+   * write (the next batch is sent meanwhile; at most one write in flight); `throttled`: the
+   * same, but only if the last write is `CHECKPOINT_INTERVAL_MS` old (a trickle of small
+   * batches); `now`: awaited, always.
    */
-  private async saveCheckpoint(when: 'soon' | 'now'): Promise<void> {
+  private async saveCheckpoint(when: 'soon' | 'throttled' | 'now'): Promise<void> {
     const progress = this.progress;
     const client = this.lockClient;
     if (!progress || !client) return;
@@ -202,6 +215,8 @@ export class OutboxRelay {
     await progress.saving;
     const at = progress.acknowledged;
     if (at === progress.durable) return;
+    if (when === 'throttled' && Date.now() - progress.savedAt < CHECKPOINT_INTERVAL_MS) return;
+    progress.savedAt = Date.now();
     const saving = saveRelayCheckpoint(client, this.name, at).then(() => {
       progress.durable = at;
     });
