@@ -232,6 +232,14 @@ async function main(): Promise<void> {
       `hot SKU: ${hotIds.length} orders, ${answered.length} reservation answers in ${round(hotSeconds, 2)} s → ${figures.hot_sku_reservations_per_s}/s`,
     );
     await watcher.stop();
+    const problems = stack
+      .output()
+      .split('\n')
+      .filter((line) => /"level":"(warn|error|fatal)"/.test(line) && !/partitioner|EoS/.test(line));
+    if (problems.length > 0) {
+      console.log(`${problems.length} warning/error lines from the services, the first 10:`);
+      for (const line of problems.slice(0, 10)) console.log(`  ${line.slice(0, 400)}`);
+    }
   } finally {
     const stopped = await stack.stop();
     if (stopped === 'timeout' || stopped.code !== 0) console.error(stack.tail());
