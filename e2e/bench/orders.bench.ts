@@ -16,6 +16,8 @@ const HOT_SKU_ORDERS = Number(process.env.BENCH_HOT_SKU_ORDERS ?? 400);
 const SKUS = Array.from({ length: 20 }, (_, i) => `bench-sku-${i}`);
 const LOCATIONS = ['bench-wh-1', 'bench-wh-2', 'bench-wh-3'];
 const P99_TARGET_MS = 500;
+/** Payment method of the rate phases: `wechat-pay` (a provider round trip) by default. */
+const METHOD = process.env.BENCH_PAYMENT_METHOD ?? 'wechat-pay';
 
 interface Outcome {
   readonly at: number;
@@ -67,6 +69,14 @@ function client(stack: LocalStack) {
 }
 
 type Post = ReturnType<typeof client>;
+
+async function orderStatus(stack: LocalStack, orderId: string): Promise<string> {
+  const response = await fetch(`${stack.urls.orders}/orders/${orderId}`, {
+    headers: { authorization: `Bearer ${stack.token()}` },
+  });
+  const body = (await response.json()) as { status?: string };
+  return body.status ?? `http ${response.status}`;
+}
 
 function order(skuId: string, paymentMethod: string) {
   return {
@@ -164,7 +174,7 @@ async function main(): Promise<void> {
         rate,
         PHASE_SECONDS,
         (i) => SKUS[i % SKUS.length]!,
-        'wechat-pay',
+        METHOD,
       );
       const ids = [...phase.placed.keys()];
       await waitUntil(() => ids.every((id) => watcher.outcomes.has(id)), DRAIN_MS);
@@ -202,6 +212,19 @@ async function main(): Promise<void> {
           .join(' '),
       );
       if (phase.failures.length > 0) console.log(`  first failure: ${phase.failures[0]}`);
+      const unseen = ids.filter((id) => !watcher.outcomes.has(id));
+      if (unseen.length > 0) {
+        // Tells a slow platform from a lagging observer: what do the orders themselves say?
+        const sample = unseen.slice(0, 20);
+        const statuses = await Promise.all(sample.map((id) => orderStatus(stack, id)));
+        const counts = statuses.reduce<Record<string, number>>(
+          (all, status) => ({ ...all, [status]: (all[status] ?? 0) + 1 }),
+          {},
+        );
+        console.log(
+          `  ${unseen.length} outcomes not seen on orders.events; GET of ${sample.length}: ${JSON.stringify(counts)}`,
+        );
+      }
       figures[`rate_${rate}_confirmed_per_s`] = round(confirmedPerSecond);
       figures[`rate_${rate}_p50_ms`] = p50;
       figures[`rate_${rate}_p99_ms`] = p99;
@@ -237,8 +260,8 @@ async function main(): Promise<void> {
       .split('\n')
       .filter((line) => /"level":"(warn|error|fatal)"/.test(line) && !/partitioner|EoS/.test(line));
     if (problems.length > 0) {
-      console.log(`${problems.length} warning/error lines from the services, the first 10:`);
-      for (const line of problems.slice(0, 10)) console.log(`  ${line.slice(0, 400)}`);
+      console.log(`${problems.length} warning/error lines from the services, the first 30:`);
+      for (const line of problems.slice(0, 30)) console.log(`  ${line.slice(0, 400)}`);
     }
   } finally {
     const stopped = await stack.stop();
