@@ -113,7 +113,7 @@ describe('DeadlineScheduler', () => {
     let failures = 1;
     const scheduler = new DeadlineScheduler({
       pool,
-      retryBackoff: { initialMs: 50, maxMs: 50 },
+      retryBackoff: { initialMs: 400, maxMs: 400 },
     }).on('flaky', async (_payload, client, deadline) => {
       await client.query('INSERT INTO fired VALUES ($1, $2)', [deadline.id, '{}']);
       if (failures-- > 0) throw new Error('downstream unavailable');

@@ -149,8 +149,10 @@ export class DeadlineScheduler {
       while (taken < this.batchSize && !this.abort.signal.aborted) {
         taken += 1;
         const outcome = await this.fireNext();
-        if (outcome === 'none') return;
-        if (outcome === 'handled') handled += 1;
+        // A failure ends this worker's pass: the deadline was pushed back, and a failing
+        // dependency is not hammered in a tight loop.
+        if (outcome !== 'handled') return;
+        handled += 1;
       }
     };
     await Promise.all(Array.from({ length: this.concurrency }, worker));
