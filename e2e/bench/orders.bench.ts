@@ -6,8 +6,8 @@
 // Loopback only; every phase is bounded in time and count.
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { percentile, round } from '../../libs/event-store/bench/bench-support';
-import { startLocalStack, type LocalStack } from '../support/local-stack';
+import { percentile, round } from '@fulfil/local-infra';
+import { eventually, startLocalStack, type LocalStack } from '../support/local-stack';
 
 const RATES = (process.env.BENCH_ORDER_RATES ?? '10,25,50,100').split(',').map(Number);
 const PHASE_SECONDS = Number(process.env.BENCH_PHASE_SECONDS ?? 10);
@@ -50,8 +50,7 @@ async function watchOutcomes(brokers: string[]) {
   return { outcomes, reserved, stop: () => consumer.disconnect() };
 }
 
-function client(stack: LocalStack) {
-  const token = stack.token();
+function client(stack: LocalStack, token: string) {
   return async (service: 'orders' | 'inventory', path: string, body: unknown, key?: string) => {
     const response = await fetch(`${stack.urls[service]}${path}`, {
       method: 'POST',
@@ -70,9 +69,9 @@ function client(stack: LocalStack) {
 
 type Post = ReturnType<typeof client>;
 
-async function orderStatus(stack: LocalStack, orderId: string): Promise<string> {
+async function orderStatus(stack: LocalStack, token: string, orderId: string): Promise<string> {
   const response = await fetch(`${stack.urls.orders}/orders/${orderId}`, {
-    headers: { authorization: `Bearer ${stack.token()}` },
+    headers: { authorization: `Bearer ${token}` },
   });
   const body = (await response.json()) as { status?: string };
   return body.status ?? `http ${response.status}`;
@@ -143,11 +142,6 @@ async function placeAtRate(
   return { placed, failures, sendSeconds: (Date.now() - start) / 1000 };
 }
 
-async function waitUntil(check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check() && Date.now() < deadline) await new Promise((done) => setTimeout(done, 100));
-}
-
 async function main(): Promise<void> {
   console.log('starting the stack (npm start, orders + inventory + payments)…');
   const stack = await startLocalStack({
@@ -163,7 +157,8 @@ async function main(): Promise<void> {
   const figures: Record<string, number | boolean> = {};
   try {
     await stack.ready();
-    const post = client(stack);
+    const token = stack.token();
+    const post = client(stack, token);
     await receiveStock(post);
     const watcher = await watchOutcomes(stack.kafkaBrokers);
     let sustained = 0;
@@ -177,7 +172,7 @@ async function main(): Promise<void> {
         METHOD,
       );
       const ids = [...phase.placed.keys()];
-      await waitUntil(() => ids.every((id) => watcher.outcomes.has(id)), DRAIN_MS);
+      await eventually(() => ids.every((id) => watcher.outcomes.has(id)), DRAIN_MS);
       const latencies: number[] = [];
       let confirmed = 0;
       let lastConfirmed = 0;
@@ -216,7 +211,7 @@ async function main(): Promise<void> {
       if (unseen.length > 0) {
         // Tells a slow platform from a lagging observer: what do the orders themselves say?
         const sample = unseen.slice(0, 20);
-        const statuses = await Promise.all(sample.map((id) => orderStatus(stack, id)));
+        const statuses = await Promise.all(sample.map((id) => orderStatus(stack, token, id)));
         const counts = statuses.reduce<Record<string, number>>(
           (all, status) => ({ ...all, [status]: (all[status] ?? 0) + 1 }),
           {},
@@ -245,7 +240,7 @@ async function main(): Promise<void> {
       'cash-on-delivery',
     );
     const hotIds = [...hot.placed.keys()];
-    await waitUntil(() => hotIds.every((id) => watcher.reserved.has(id)), DRAIN_MS);
+    await eventually(() => hotIds.every((id) => watcher.reserved.has(id)), DRAIN_MS);
     const answered = hotIds
       .map((id) => watcher.reserved.get(id))
       .filter((t): t is number => t !== undefined);

@@ -21,7 +21,7 @@ import { spawnBroker, type ChildBroker } from '../src/testing/child-broker';
 import { findFreePort } from '../src/testing/free-port';
 import { createKafka } from '../src/testing/kafka-client';
 import { createTempDataDir } from '../src/testing/temp-data-dir';
-import { startCpuMeter, type CpuShare } from './cpu-meter';
+import { runBenchmark, startCpuMeter, type CpuShare } from '@fulfil/local-infra';
 import { produceWithKafkajs, type KafkajsProduceResult } from './kafkajs-producers';
 import { produceRaw, type RawProduceResult } from './raw-producer';
 
@@ -132,7 +132,7 @@ function printReport(settings: Settings, results: Results): void {
     'send p50 ms': latencies ? round(latencies[0], 2) : '',
     'send p99 ms': latencies ? round(latencies[1], 2) : '',
     'client CPU %': share.clientPct,
-    'broker CPU %': share.brokerPct ?? 'n/a',
+    'broker CPU %': share.serverPct ?? 'n/a',
     'other CPU %': share.otherPct ?? 'n/a',
   });
   console.log(
@@ -176,11 +176,11 @@ function printReport(settings: Settings, results: Results): void {
       broker_capacity_msgs_per_s: Math.round(capacity.perSecond),
       kafkajs_to_capacity_ratio: round(ratio, 2),
       produce_client_cpu_pct: cpu.produce.clientPct,
-      produce_broker_cpu_pct: cpu.produce.brokerPct,
+      produce_broker_cpu_pct: cpu.produce.serverPct,
       capacity_client_cpu_pct: cpu.capacity.clientPct,
-      capacity_broker_cpu_pct: cpu.capacity.brokerPct,
+      capacity_broker_cpu_pct: cpu.capacity.serverPct,
       consume_client_cpu_pct: cpu.consume.clientPct,
-      consume_broker_cpu_pct: cpu.consume.brokerPct,
+      consume_broker_cpu_pct: cpu.consume.serverPct,
       other_cpu_pct: [cpu.produce.otherPct, cpu.capacity.otherPct, cpu.consume.otherPct],
       producers: settings.producers,
       concurrency: settings.concurrency,
@@ -259,10 +259,10 @@ async function run(settings: Settings, children: Children, dataDir: string): Pro
       batchSize: BATCH_SIZE,
     },
     (child) => children.addWorker(child),
-    () => startCpuMeter(broker.pid),
+    () => startCpuMeter([broker.pid]),
   );
 
-  const capacityMeter = startCpuMeter(broker.pid);
+  const capacityMeter = startCpuMeter([broker.pid]);
   const capacity = await produceRaw({
     host: broker.host,
     port: broker.port,
@@ -276,7 +276,7 @@ async function run(settings: Settings, children: Children, dataDir: string): Pro
   });
   const capacityCpu = capacityMeter.stop();
 
-  const consumeMeter = startCpuMeter(broker.pid);
+  const consumeMeter = startCpuMeter([broker.pid]);
   const consumedPerSecond = await consume(broker.address, topic, settings.messages);
   const consumeCpu = consumeMeter.stop();
   await broker.stop();
@@ -297,36 +297,16 @@ async function main(): Promise<void> {
     children.killAll();
     dataDir.remove();
   });
-  let shuttingDown: Promise<never> | undefined;
-  /** Kills the children, waits until they are gone, removes the data dir and exits. */
-  const shutdown = (code: number): Promise<never> =>
-    (shuttingDown ??= (async () => {
-      await children.killAndWait();
-      dataDir.remove();
-      process.exit(code);
-    })());
-  const onSignal = (signal: NodeJS.Signals, code: number): void => {
-    // A second Ctrl-C while we wait: leave now, the 'exit' handler still cleans up.
-    if (shuttingDown) process.exit(code);
-    console.error(`benchmark interrupted (${signal}): stopping`);
-    void shutdown(code);
-  };
-  process.on('SIGINT', () => onSignal('SIGINT', 130));
-  process.on('SIGTERM', () => onSignal('SIGTERM', 143));
-  setTimeout(() => {
-    console.error(`benchmark aborted: not finished after ${ABORT_AFTER_MS / 1000} s`);
-    void shutdown(1);
-  }, ABORT_AFTER_MS).unref();
-
-  try {
-    const results = await run(settings, children, dataDir.path);
-    printReport(settings, results);
-  } catch (error) {
-    // Once shutting down, failures are only the children we killed ourselves.
-    if (!shuttingDown) console.error('benchmark failed:', error);
-    await shutdown(1);
-  }
-  await shutdown(0);
+  await runBenchmark(
+    {
+      abortAfterMs: ABORT_AFTER_MS,
+      cleanup: async () => {
+        await children.killAndWait();
+        dataDir.remove();
+      },
+    },
+    async () => printReport(settings, await run(settings, children, dataDir.path)),
+  );
 }
 
 void main();

@@ -5,7 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { REPO_ROOT } from '../src/testing/child-broker';
-import type { CpuMeter, CpuShare } from './cpu-meter';
+import type { CpuMeter, CpuShare } from '@fulfil/local-infra';
 import type { ParentMessage, WorkerMessage, WorkerSettings } from './producer-ipc';
 
 const WORKER_PATH = resolve(__dirname, 'producer-worker.ts');

@@ -40,10 +40,18 @@ import {
   readMessagesBatch,
   type PostgresEventStore,
 } from '@event-driven-io/emmett-postgresql';
-import { createDatabase, startEmbeddedPostgres, type EmbeddedPostgres } from '@fulfil/local-infra';
+import {
+  createDatabase,
+  percentile,
+  round,
+  runBenchmark,
+  startCpuMeter,
+  startEmbeddedPostgres,
+  type CpuShare,
+  type EmbeddedPostgres,
+} from '@fulfil/local-infra';
 import { CREATE_EVENT_STORE_SQL, EventStore, type Checkpoint } from '../src';
 import { freePort } from '@fulfil/testing';
-import { percentile, round, startCpuMeter, type CpuShare } from './bench-support';
 
 const BATCH_SIZES = [1, 10] as const;
 const WRITER_COUNTS = [1, 8, 32] as const;
@@ -692,32 +700,13 @@ async function main(): Promise<void> {
   const removeRoot = () => rmSync(root, { recursive: true, force: true });
   // Last resort: the runner stops PostgreSQL by itself when our stdin pipe to it closes.
   process.on('exit', removeRoot);
-  let shuttingDown: Promise<never> | undefined;
-  const shutdown = (code: number): Promise<never> =>
-    (shuttingDown ??= (async () => {
-      // SIGTERM: the relay benchmark stops its own servers.
-      if (relayBench?.exitCode === null) relayBench.kill('SIGTERM');
-      try {
-        await server?.stop();
-      } catch (error) {
-        console.error('stopping PostgreSQL:', (error as Error).message);
-      }
-      removeRoot();
-      process.exit(code);
-    })());
-  const onSignal = (signal: NodeJS.Signals, code: number): void => {
-    if (shuttingDown) process.exit(code);
-    console.error(`benchmark interrupted (${signal}): stopping`);
-    void shutdown(code);
+  const cleanup = async () => {
+    // SIGTERM: the relay benchmark stops its own servers.
+    if (relayBench?.exitCode === null) relayBench.kill('SIGTERM');
+    await server?.stop();
+    removeRoot();
   };
-  process.on('SIGINT', () => onSignal('SIGINT', 130));
-  process.on('SIGTERM', () => onSignal('SIGTERM', 143));
-  setTimeout(() => {
-    console.error(`benchmark aborted: not finished after ${abortAfterMs / 1000} s`);
-    void shutdown(1);
-  }, abortAfterMs).unref();
-
-  try {
+  await runBenchmark({ abortAfterMs, cleanup }, async () => {
     server = await startEmbeddedPostgres({
       dataDir: join(root, 'pg'),
       port: await freePort(),
@@ -734,11 +723,7 @@ async function main(): Promise<void> {
       Object.assign(figures, await runRelayBenchmark((child) => (relayBench = child)));
     }
     console.log(JSON.stringify(figures));
-  } catch (error) {
-    if (!shuttingDown) console.error('benchmark failed:', error);
-    await shutdown(1);
-  }
-  await shutdown(0);
+  });
 }
 
 void main();

@@ -10,3 +10,12 @@ export { devBrokerCommand, startDevBrokerProcess } from './dev-broker-process';
 export type { DevBrokerProcess, DevBrokerProcessOptions } from './dev-broker-process';
 export { isProcessAlive, spawnUntilReady, stopChild } from './child-process';
 export type { ChildExit, ReadyChild, SpawnUntilReadyOptions } from './child-process';
+export {
+  machineCpuSeconds,
+  processTreeCpuSeconds,
+  startCpuMeter,
+  type CpuMeter,
+  type CpuShare,
+} from './benchmark/cpu-meter';
+export { percentile, round } from './benchmark/statistics';
+export { runBenchmark, type RunBenchmarkOptions } from './benchmark/run-benchmark';

@@ -10,13 +10,10 @@ import { availableParallelism } from 'node:os';
 import { Kafka, logLevel, type Message } from 'kafkajs';
 import { Pool } from 'pg';
 import { getEventContract, type IntegrationEvent } from '@fulfil/contracts';
-import { createDatabase } from '@fulfil/local-infra';
-// Benchmarks reuse the contracts' test samples and the event-store bench's helpers; neither is
-// part of a public API, hence the relative imports.
+import { createDatabase, round, startCpuMeter, type CpuShare } from '@fulfil/local-infra';
+// The contracts' test samples are not part of their public API, hence the relative import.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { sampleEvent } from '../../contracts/src/fixtures/event-samples.fixture';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { round, startCpuMeter, type CpuShare } from '../../event-store/bench/bench-support';
 import { CREATE_MESSAGING_SQL, enqueueIntegrationEvents, OutboxRelay } from '../src';
 
 const EVENT_TYPE = 'fulfil.orders.OrderPlaced';

@@ -30,6 +30,7 @@ import {
   startEmbeddedPostgres,
   type DevBrokerProcess,
   type EmbeddedPostgres,
+  runBenchmark,
 } from '@fulfil/local-infra';
 import {
   DEFAULT_RELAY_SETTINGS,
@@ -85,33 +86,18 @@ async function main(): Promise<void> {
     }
     removeRoot();
   });
-  let shuttingDown: Promise<never> | undefined;
-  const shutdown = (code: number): Promise<never> =>
-    (shuttingDown ??= (async () => {
-      for (const server of [broker, postgres]) {
-        try {
-          await server?.stop();
-        } catch (error) {
-          console.error('stopping:', (error as Error).message);
-        }
+  const cleanup = async () => {
+    for (const server of [broker, postgres]) {
+      try {
+        await server?.stop();
+      } catch (error) {
+        console.error('stopping:', (error as Error).message);
       }
-      broker = undefined;
-      removeRoot();
-      process.exit(code);
-    })());
-  const onSignal = (signal: NodeJS.Signals, code: number): void => {
-    if (shuttingDown) process.exit(code);
-    console.error(`benchmark interrupted (${signal}): stopping`);
-    void shutdown(code);
+    }
+    broker = undefined;
+    removeRoot();
   };
-  process.on('SIGINT', () => onSignal('SIGINT', 130));
-  process.on('SIGTERM', () => onSignal('SIGTERM', 143));
-  setTimeout(() => {
-    console.error(`benchmark aborted: not finished after ${ABORT_AFTER_MS / 1000} s`);
-    void shutdown(1);
-  }, ABORT_AFTER_MS).unref();
-
-  try {
+  await runBenchmark({ abortAfterMs: ABORT_AFTER_MS, cleanup }, async () => {
     postgres = await startEmbeddedPostgres({
       dataDir: join(root, 'pg'),
       port: await freePort(),
@@ -125,11 +111,7 @@ async function main(): Promise<void> {
       serverPids: [postgres.postgresPid, broker.pid],
     });
     console.log(JSON.stringify(reportRelay(settings, results)));
-  } catch (error) {
-    if (!shuttingDown) console.error('benchmark failed:', error);
-    await shutdown(1);
-  }
-  await shutdown(0);
+  });
 }
 
 void main();

@@ -184,62 +184,57 @@ export class DeadlineScheduler {
 
   /** Takes the most overdue deadline nobody else holds and runs its handler. */
   private async fireNext(): Promise<'none' | 'handled' | 'failed'> {
-    let taken: Deadline | undefined;
-    let dueAtExact = '';
-    try {
-      const found = await withTransaction(this.options.pool, async (client) => {
-        const { rows } = await client.query<{
-          deadline_id: string;
-          kind: string;
-          due_at: Date;
-          due_at_exact: string;
-          payload: unknown;
-          attempts: number;
-        }>(
-          // due_at_exact: microseconds, which a Date would lose (postpone compares it).
-          `SELECT deadline_id, kind, due_at, due_at::text AS due_at_exact, payload, attempts
-             FROM deadlines
-            WHERE due_at <= now() ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
-        );
-        const row = rows[0];
-        if (!row) return false;
-        dueAtExact = row.due_at_exact;
-        taken = {
-          id: row.deadline_id,
-          kind: row.kind,
-          dueAt: row.due_at,
-          payload: row.payload,
-          attempts: row.attempts,
-        };
+    return withTransaction(this.options.pool, async (client) => {
+      const { rows } = await client.query<{
+        deadline_id: string;
+        kind: string;
+        due_at: Date;
+        payload: unknown;
+        attempts: number;
+      }>(
+        `SELECT deadline_id, kind, due_at, payload, attempts FROM deadlines
+          WHERE due_at <= now() ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      );
+      const row = rows[0];
+      if (!row) return 'none';
+      const deadline: Deadline = {
+        id: row.deadline_id,
+        kind: row.kind,
+        dueAt: row.due_at,
+        payload: row.payload,
+        attempts: row.attempts,
+      };
+      // The row stays locked until it is deleted or pushed back: a failure is undone to this
+      // savepoint, so no other worker can take the deadline again before the backoff applies.
+      await client.query('SAVEPOINT deadline_handler');
+      try {
         const handler = this.handlers.get(row.kind);
         if (!handler) throw new Error(`no handler for deadline kind "${row.kind}"`);
-        await handler(taken.payload, client, taken);
-        await client.query('DELETE FROM deadlines WHERE deadline_id = $1', [row.deadline_id]);
-        return true;
-      });
-      if (!found) return 'none';
-      this.fired?.inc({ kind: taken!.kind, outcome: 'handled' });
+        await handler(deadline.payload, client, deadline);
+      } catch (error) {
+        await client.query('ROLLBACK TO SAVEPOINT deadline_handler');
+        await this.postpone(client, deadline, error as Error);
+        return 'failed';
+      }
+      await client.query('DELETE FROM deadlines WHERE deadline_id = $1', [row.deadline_id]);
+      this.fired?.inc({ kind: row.kind, outcome: 'handled' });
       return 'handled';
-    } catch (error) {
-      if (!taken) throw error;
-      await this.postpone(taken, dueAtExact, error as Error);
-      return 'failed';
-    }
+    });
   }
 
-  /** Pushes a failed deadline back, unless it was rescheduled meanwhile (its due time moved). */
-  private async postpone(deadline: Deadline, dueAtExact: string, error: Error): Promise<void> {
+  /** Pushes a failed deadline back with backoff, keeping the attempt count and the reason. */
+  private async postpone(client: PoolClient, deadline: Deadline, error: Error): Promise<void> {
     const attempts = deadline.attempts + 1;
     const delayMs = backoffDelay(attempts, this.options.retryBackoff ?? DEFAULT_RETRY);
     this.fired?.inc({ kind: deadline.kind, outcome: 'failed' });
     this.logger.warn(
       `deadline ${deadline.id} (${deadline.kind}) failed ${attempts} time(s), retry in ${Math.round(delayMs)} ms: ${error.message}`,
     );
-    await this.options.pool.query(
+    await client.query(
       `UPDATE deadlines
           SET attempts = $2, last_error = $3, due_at = now() + make_interval(secs => $4 / 1000.0)
-        WHERE deadline_id = $1 AND due_at = $5::timestamptz`,
-      [deadline.id, attempts, error.message.slice(0, 2_000), delayMs, dueAtExact],
+        WHERE deadline_id = $1`,
+      [deadline.id, attempts, error.message.slice(0, 2_000), delayMs],
     );
   }
 }

@@ -75,8 +75,8 @@ export type MessageOutcome = 'processed' | 'duplicate' | 'ignored' | DeadLetterR
 
 /**
  * An idempotent Kafka consumer: for each message, parse (`fromKafkaMessage`), then in one
- * database transaction record the event id in `inbox` (group, event id) and run the handler;
- * a known id is a duplicate and changes nothing. A message's offset is committed (in the
+ * database transaction run the handler and record the event id in `inbox` (group, event id);
+ * a known id is a duplicate: the transaction is rolled back and nothing changes. A message's offset is committed (in the
  * background, every 100 ms) only after that transaction committed — or after the message went
  * to `<topic>.dlq`: poison messages (envelope/schema errors) at once, handler failures after
  * `maxAttempts`. Partitions are consumed in parallel, each in order.
@@ -222,25 +222,22 @@ export class InboxConsumer {
     if (!handler) return 'ignored';
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await withTransaction(this.options.pool, async (client) => {
-          const fresh = await client.query(
-            `INSERT INTO inbox (consumer_group, event_id, event_type, source_topic,
-                                source_partition, source_offset)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
-            [
-              source.groupId,
-              envelope.id,
-              envelope.type,
-              source.topic,
-              source.partition,
-              source.offset,
-            ],
-          );
-          if (fresh.rowCount === 0) return 'duplicate';
+        return await withTransaction(this.options.pool, async (client): Promise<MessageOutcome> => {
+          // The handler writes first and the inbox row last: the transaction takes its id at
+          // the handler's first write — after any lock the handler took — so writers that
+          // serialise on a lock also commit in id order, which the event store's
+          // transaction-order check needs. A duplicate costs a rolled-back transaction.
           await handler(event, envelope, client, source);
+          if (!(await this.record(client, envelope.id, envelope.type, source))) {
+            throw new AlreadyProcessed();
+          }
           return 'processed';
         });
       } catch (error) {
+        // Also a handler that refuses a redelivered event (its state moved on) is a duplicate.
+        if (error instanceof AlreadyProcessed || (await this.isRecorded(envelope.id))) {
+          return 'duplicate';
+        }
         this.logger.warn(
           `inbox ${source.groupId}: ${envelope.type} ${envelope.id} attempt ${attempt}/${this.maxAttempts}: ${(error as Error).message}`,
         );
@@ -255,6 +252,31 @@ export class InboxConsumer {
         if (this.abort.signal.aborted) throw new Error('inbox consumer stopping', { cause: error });
       }
     }
+  }
+
+  /** Records the event in the inbox; false when it already was (a duplicate). */
+  private async record(
+    client: PoolClient,
+    eventId: string,
+    eventType: string,
+    source: MessageSource,
+  ): Promise<boolean> {
+    const inserted = await client.query({
+      name: 'inbox.record',
+      text: `INSERT INTO inbox (consumer_group, event_id, event_type, source_topic,
+                                source_partition, source_offset)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+      values: [source.groupId, eventId, eventType, source.topic, source.partition, source.offset],
+    });
+    return inserted.rowCount === 1;
+  }
+
+  private async isRecorded(eventId: string): Promise<boolean> {
+    const { rows } = await this.options.pool.query(
+      'SELECT 1 FROM inbox WHERE consumer_group = $1 AND event_id = $2',
+      [this.options.groupId, eventId],
+    );
+    return rows.length > 0;
   }
 
   private async deadLetter(
@@ -274,6 +296,9 @@ export class InboxConsumer {
     });
   }
 }
+
+/** Thrown inside the inbox transaction to undo a duplicate's writes. */
+class AlreadyProcessed extends Error {}
 
 function counter(registry: Registry, name: string, help: string): Counter<string> {
   return new Counter({ name, help, labelNames: ['group'], registers: [registry] });

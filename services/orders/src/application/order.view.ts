@@ -1,13 +1,6 @@
 import type { RecordedEvent } from '@fulfil/event-store';
 import type { OrderEvent } from '../domain/order.events';
-import type {
-  DeliveryRegion,
-  OrderLine,
-  OrderTotals,
-  PaymentMethod,
-  PaymentStatus,
-  SalesChannel,
-} from '../domain/order.model';
+import type { OrderHead, PaymentStatus } from '../domain/order.model';
 import { evolveOrder, initialOrderState, type OrderStatus } from '../domain/order.state';
 
 /** One transition of an order's history (R-ORD-2, R-ORD-5). */
@@ -21,18 +14,9 @@ export interface TimelineEntry {
 }
 
 /** An order as the API shows it: its current state and full timeline. No personal data. */
-export interface OrderView {
-  readonly orderId: string;
-  readonly orderNumber: string;
+export interface OrderView extends OrderHead {
   readonly status: OrderStatus;
-  readonly customerId: string;
-  readonly channel: SalesChannel;
-  readonly storeId?: string;
-  readonly lines: readonly OrderLine[];
-  readonly totals: OrderTotals;
-  readonly paymentMethod: PaymentMethod;
   readonly paymentStatus: PaymentStatus | 'pending';
-  readonly deliveryRegion: DeliveryRegion;
   readonly reservationId?: string;
   readonly placedAt: string;
   readonly updatedAt: string;

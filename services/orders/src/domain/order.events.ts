@@ -1,14 +1,12 @@
 import type {
   CancellationInitiator,
   CancellationReason,
-  DeliveryRegion,
   LineQuantity,
   Money,
-  OrderLine,
+  OrderHead,
   OrderTotals,
   PaymentMethod,
   PaymentStatus,
-  SalesChannel,
 } from './order.model';
 
 /**
@@ -20,16 +18,7 @@ import type {
 
 export interface OrderPlaced {
   readonly type: 'OrderPlaced';
-  readonly data: {
-    readonly orderId: string;
-    readonly orderNumber: string;
-    readonly customerId: string;
-    readonly channel: SalesChannel;
-    readonly storeId?: string;
-    readonly lines: readonly OrderLine[];
-    readonly totals: OrderTotals;
-    readonly paymentMethod: PaymentMethod;
-    readonly deliveryRegion: DeliveryRegion;
+  readonly data: OrderHead & {
     readonly reason: 'customer-checkout';
     readonly at: string;
   };
@@ -76,15 +65,7 @@ export interface OrderPaid {
 /** Carries everything the confirmation message needs (R-ORD-4, R-NOT-1). */
 export interface OrderConfirmed {
   readonly type: 'OrderConfirmed';
-  readonly data: {
-    readonly orderId: string;
-    readonly orderNumber: string;
-    readonly customerId: string;
-    readonly channel: SalesChannel;
-    readonly storeId?: string;
-    readonly lines: readonly OrderLine[];
-    readonly totals: OrderTotals;
-    readonly paymentMethod: PaymentMethod;
+  readonly data: Omit<OrderHead, 'deliveryRegion'> & {
     readonly paymentStatus: PaymentStatus;
     readonly tracking: readonly { shipmentId: string; carrier: string; trackingNumber: string }[];
     readonly reason: 'payment-received' | 'cash-on-delivery' | 'cash-in-store';

@@ -55,6 +55,19 @@ export interface DeliveryRegion {
   readonly cityCode?: string;
 }
 
+/** What an order is, fixed when it is placed: in `OrderPlaced` and in the order's state. */
+export interface OrderHead {
+  readonly orderId: string;
+  readonly orderNumber: string;
+  readonly customerId: string;
+  readonly channel: SalesChannel;
+  readonly storeId?: string;
+  readonly lines: readonly OrderLine[];
+  readonly totals: OrderTotals;
+  readonly paymentMethod: PaymentMethod;
+  readonly deliveryRegion: DeliveryRegion;
+}
+
 /** A quantity of one order line (what was short, what was dropped). */
 export interface LineQuantity {
   readonly lineId: string;

@@ -1,13 +1,5 @@
 import type { OrderEvent } from './order.events';
-import type {
-  DeliveryRegion,
-  Money,
-  OrderLine,
-  OrderTotals,
-  PaymentMethod,
-  PaymentStatus,
-  SalesChannel,
-} from './order.model';
+import type { Money, OrderHead, OrderLine, PaymentStatus } from './order.model';
 
 /** The lifecycle of R-ORD-2. `paid` is passed through on the way to `confirmed`. */
 export const ORDER_STATUSES = [
@@ -46,17 +38,8 @@ export interface NoOrder {
   readonly status: 'none';
 }
 
-export interface ExistingOrder {
+export interface ExistingOrder extends OrderHead {
   readonly status: OrderStatus;
-  readonly orderId: string;
-  readonly orderNumber: string;
-  readonly customerId: string;
-  readonly channel: SalesChannel;
-  readonly storeId?: string;
-  readonly lines: readonly OrderLine[];
-  readonly totals: OrderTotals;
-  readonly paymentMethod: PaymentMethod;
-  readonly deliveryRegion: DeliveryRegion;
   readonly reservationId?: string;
   readonly paymentId?: string;
   readonly paid?: Money;

@@ -1,3 +1,4 @@
+import { waitFor } from '@fulfil/testing';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifyWebhook } from '../infrastructure/webhooks/standard-webhooks';
@@ -83,14 +84,6 @@ function client(url: string) {
   };
 }
 
-async function until(probe: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe('payment provider simulator', () => {
   it('creates idempotently per merchant reference and refuses a wrong API key', async () => {
     await withSimulator({}, async (_sim, api) => {
@@ -121,7 +114,7 @@ describe('payment provider simulator', () => {
         outcome: 'succeeded',
       });
       expect(paid.body.status).toBe('captured');
-      await until(() => received.length === 3, 'three attempts');
+      await waitFor(() => received.length === 3, 'three attempts');
       expect(new Set(received.map((r) => r.headers['webhook-id'])).size).toBe(1);
       for (const attempt of received) {
         expect(
@@ -135,6 +128,8 @@ describe('payment provider simulator', () => {
           capturedAmount: { value: 10_000, currency: 'CNY' },
         },
       });
+      // The simulator records a delivery once its answer is back, just after we received it.
+      await waitFor(() => sim.deliveries.length === 3, 'the third delivery recorded');
       expect(sim.deliveries.map((d) => d.status)).toEqual([503, 503, 204]);
     });
   });
@@ -173,7 +168,7 @@ describe('payment provider simulator', () => {
   it('pays automatically when auto-pay is on', async () => {
     await withSimulator({ autoPay: 'declined', autoPayDelayMs: 10 }, async (_sim, api) => {
       await api.create('order-pay-4');
-      await until(() => received.length === 1, 'the auto-pay webhook');
+      await waitFor(() => received.length === 1, 'the auto-pay webhook');
       expect(JSON.parse(received[0]!.body.toString())).toMatchObject({
         type: 'payment.failed',
         data: { status: 'failed', failureCode: 'declined' },

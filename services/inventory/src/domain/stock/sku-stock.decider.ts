@@ -81,34 +81,39 @@ export function skuStockDecider(settings: SkuStockSettings): SkuStockDecider {
   const decide = (command: SkuStockCommand, state: SkuStockState): SkuStockEvent[] => {
     const at = (locationId: string, locationType: LocationType) =>
       state.locations[locationId] ?? emptyLocation(locationType);
+    /** A location's stock level once `delta` units came in (or went out). */
+    const levelAfter = (
+      skuId: string,
+      locationId: string,
+      locationType: LocationType,
+      delta: number,
+    ) => {
+      const location = at(locationId, locationType);
+      const onHand = location.onHand + delta;
+      const level = {
+        skuId,
+        locationId,
+        locationType: location.locationType,
+        onHand,
+        available: onHand - location.reserved,
+      };
+      return { location, level };
+    };
     switch (command.type) {
       case 'ReceiveStock': {
         const { skuId, locationId, locationType, quantity, receiptId } = command.data;
         assertPositive(quantity);
-        const location = at(locationId, locationType);
-        const onHand = location.onHand + quantity;
+        const { level } = levelAfter(skuId, locationId, locationType, quantity);
         return withLowStockSignals(state, [
-          {
-            type: 'StockReceived',
-            data: {
-              skuId,
-              locationId,
-              locationType: location.locationType,
-              onHand,
-              available: onHand - location.reserved,
-              receiptId,
-              quantity,
-            },
-          },
+          { type: 'StockReceived', data: { ...level, receiptId, quantity } },
         ]);
       }
       case 'AdjustStock': {
         const { skuId, locationId, locationType, adjustmentId, delta, reason } = command.data;
         if (!state.known) throw new SkuUnknown(skuId);
         if (!Number.isInteger(delta) || delta === 0) throw new InvalidQuantity('delta', delta);
-        const location = at(locationId, locationType);
-        const onHand = location.onHand + delta;
-        if (onHand < location.reserved) {
+        const { location, level } = levelAfter(skuId, locationId, locationType, delta);
+        if (level.onHand < location.reserved) {
           throw new AdjustmentBelowReserved({
             skuId,
             locationId,
@@ -118,19 +123,7 @@ export function skuStockDecider(settings: SkuStockSettings): SkuStockDecider {
           });
         }
         return withLowStockSignals(state, [
-          {
-            type: 'StockAdjusted',
-            data: {
-              skuId,
-              locationId,
-              locationType: location.locationType,
-              onHand,
-              available: onHand - location.reserved,
-              adjustmentId,
-              delta,
-              reason,
-            },
-          },
+          { type: 'StockAdjusted', data: { ...level, adjustmentId, delta, reason } },
         ]);
       }
       case 'SetLowStockThreshold': {
@@ -191,22 +184,9 @@ export function skuStockDecider(settings: SkuStockSettings): SkuStockDecider {
       case 'RestockReturn': {
         const { skuId, locationId, locationType, quantity, caseId, orderId } = command.data;
         assertPositive(quantity);
-        const location = at(locationId, locationType);
-        const onHand = location.onHand + quantity;
+        const { level } = levelAfter(skuId, locationId, locationType, quantity);
         return withLowStockSignals(state, [
-          {
-            type: 'StockRestocked',
-            data: {
-              skuId,
-              locationId,
-              locationType: location.locationType,
-              onHand,
-              available: onHand - location.reserved,
-              quantity,
-              caseId,
-              orderId,
-            },
-          },
+          { type: 'StockRestocked', data: { ...level, quantity, caseId, orderId } },
         ]);
       }
       default: {

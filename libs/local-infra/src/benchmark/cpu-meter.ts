@@ -1,11 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
-export const round = (n: number, digits = 1): number => Number(n.toFixed(digits));
+// What benchmarks need to judge their figures on a shared machine: how much CPU the client,
+// the servers and everything else used during a phase. Linux only (/proc); null elsewhere.
 
 /** Fields of /proc/<pid>/stat after the command name; null when the process is gone. */
 function statFields(pid: number): string[] | null {
@@ -20,10 +16,10 @@ function statFields(pid: number): string[] | null {
 /**
  * CPU seconds of a server process and its direct children: for PostgreSQL the postmaster
  * (with the children it has reaped, i.e. backends of closed connections) plus every live
- * backend, WAL writer, checkpointer, autovacuum. Linux only; null without /proc.
+ * backend, WAL writer, checkpointer, autovacuum; for a process without children, itself.
  */
-export function processTreeCpuSeconds(postmasterPid: number): number | null {
-  const own = statFields(postmasterPid);
+export function processTreeCpuSeconds(rootPid: number): number | null {
+  const own = statFields(rootPid);
   if (!own) return null;
   // utime, stime, cutime, cstime are fields 14–17 of stat (index 11–14 after the name).
   let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
@@ -31,7 +27,7 @@ export function processTreeCpuSeconds(postmasterPid: number): number | null {
     if (!/^\d+$/.test(entry)) continue;
     const fields = statFields(Number(entry));
     // ppid is field 4 (index 1).
-    if (fields && Number(fields[1]) === postmasterPid) {
+    if (fields && Number(fields[1]) === rootPid) {
       ticks += Number(fields[11]) + Number(fields[12]);
     }
   }
@@ -41,22 +37,31 @@ export function processTreeCpuSeconds(postmasterPid: number): number | null {
 /** CPU the whole machine has used so far (all cores), in seconds; null without /proc/stat. */
 export function machineCpuSeconds(): number | null {
   try {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+    // cpu user nice system idle iowait irq softirq steal …, in clock ticks (100 per second).
     const ticks = fields.slice(1, 9).map(Number);
-    const idle = ticks[3] + ticks[4];
+    const idle = ticks[3]! + ticks[4]!;
     return (ticks.reduce((a, b) => a + b, 0) - idle) / 100;
   } catch {
     return null;
   }
 }
 
-/** CPU during one phase as % of one core: this process, the servers, everything else. */
+/** CPU during one phase as % of one core: the client, the servers, everything else. */
 export interface CpuShare {
   readonly clientPct: number;
-  /** The server processes measured (PostgreSQL; the broker too where there is one). */
+  /** The server processes measured (PostgreSQL, the broker). */
   readonly serverPct: number | null;
   /** Other processes on the machine (other engineers' tests): high means disturbed figures. */
   readonly otherPct: number | null;
+}
+
+export interface CpuMeter {
+  /**
+   * Ends the measurement. Without arguments the client is this process; a phase whose clients
+   * run elsewhere passes their CPU seconds and the wall time they were measured over.
+   */
+  stop(clients?: { cpuSeconds: number; wallSeconds: number }): CpuShare;
 }
 
 function serversCpuSeconds(pids: readonly number[]): number | null {
@@ -69,20 +74,25 @@ function serversCpuSeconds(pids: readonly number[]): number | null {
   return total;
 }
 
-export function startCpuMeter(serverPids: readonly number[]): { stop(): CpuShare } {
+/** Starts measuring this process (the client), the `serverPids` trees and the machine. */
+export function startCpuMeter(serverPids: readonly number[]): CpuMeter {
   const wallStart = performance.now();
   const clientStart = process.cpuUsage();
-  const pgStart = serversCpuSeconds(serverPids);
+  const serverStart = serversCpuSeconds(serverPids);
   const machineStart = machineCpuSeconds();
   return {
-    stop: () => {
+    stop: (clients) => {
       const wall = (performance.now() - wallStart) / 1000;
       const own = process.cpuUsage(clientStart);
-      const pgEnd = serversCpuSeconds(serverPids);
+      const serverEnd = serversCpuSeconds(serverPids);
       const machineEnd = machineCpuSeconds();
-      const clientPct = ((own.user + own.system) / 1e6 / wall) * 100;
+      const clientPct = clients
+        ? (clients.cpuSeconds / clients.wallSeconds) * 100
+        : ((own.user + own.system) / 1e6 / wall) * 100;
       const serverPct =
-        pgStart === null || pgEnd === null ? null : ((pgEnd - pgStart) / wall) * 100;
+        serverStart === null || serverEnd === null
+          ? null
+          : ((serverEnd - serverStart) / wall) * 100;
       const machinePct =
         machineStart === null || machineEnd === null
           ? null
