@@ -2,31 +2,18 @@
 // test or benchmark never touches a developer's running stack, and stops it cleanly.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SERVICE_CATALOG, type ServiceName } from '@fulfil/contracts';
-import { freePort } from '@fulfil/testing';
+import { freePort, freePortOffset } from '@fulfil/testing';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
 
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const server = createServer();
-    server.once('error', () => done(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
-  });
-}
-
 /** An offset that moves every catalog port (3001–3006, and +100 for simulators) onto free ones. */
-export async function freeServicePortOffset(): Promise<number> {
-  const ports = Object.values(SERVICE_CATALOG).flatMap((s) => [s.defaultPort, s.defaultPort + 100]);
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const offset = 20_000 + Math.floor(Math.random() * 30_000);
-    const free = await Promise.all(ports.map((port) => portIsFree(port + offset)));
-    if (free.every(Boolean)) return offset;
-  }
-  throw new Error('no free range of service ports found');
+function freeServicePortOffset(): Promise<number> {
+  return freePortOffset(
+    Object.values(SERVICE_CATALOG).flatMap((s) => [s.defaultPort, s.defaultPort + 100]),
+  );
 }
 
 export async function isReady(url: string): Promise<boolean> {

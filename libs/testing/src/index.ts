@@ -5,7 +5,7 @@ export type {
   TestInfrastructureOptions,
 } from './test-infrastructure.types';
 export { isDockerReachable } from './docker-detection';
-export { freePort } from './free-port';
+export { freePort, freePortOffset } from './free-port';
 export { sharedPostgresRegistry } from './shared-postgres';
 export type { SharedPostgresInfo } from './shared-postgres';
 export { waitFor } from './wait-for';
