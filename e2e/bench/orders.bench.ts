@@ -30,14 +30,23 @@ async function watchOutcomes(brokers: string[]) {
   const consumer = kafka.consumer({ groupId: `bench-${randomUUID()}`, maxWaitTimeInMs: 50 });
   const outcomes = new Map<string, Outcome>();
   const reserved = new Map<string, number>();
+  /** When each event type was first seen per order: where the time goes. */
+  const stages = new Map<string, Map<string, number>>();
   await consumer.connect();
-  await consumer.subscribe({ topics: ['orders.events', 'inventory.events'], fromBeginning: false });
+  await consumer.subscribe({
+    topics: ['orders.events', 'inventory.events', 'payments.events'],
+    fromBeginning: false,
+  });
   await consumer.run({
     eachMessage: async ({ topic, message }) => {
       const type = message.headers?.ce_type?.toString() ?? '';
       const data = JSON.parse(message.value?.toString() ?? '{}') as { orderId?: string };
       if (!data.orderId) return;
       const now = Date.now();
+      const seen = stages.get(data.orderId) ?? new Map<string, number>();
+      const stage = `${topic.split('.')[0]}:${type.split('.')[2] ?? type}`;
+      if (!seen.has(stage)) seen.set(stage, now);
+      stages.set(data.orderId, seen);
       if (topic === 'inventory.events' && /StockReserved|StockReservationFailed/.test(type)) {
         if (!reserved.has(data.orderId)) reserved.set(data.orderId, now);
       } else if (/OrderConfirmed|OrderCancelled/.test(type) && !outcomes.has(data.orderId)) {
@@ -47,7 +56,7 @@ async function watchOutcomes(brokers: string[]) {
   });
   // Joining the group takes a moment; events before it would be missed.
   await new Promise((done) => setTimeout(done, 4_000));
-  return { outcomes, reserved, stop: () => consumer.disconnect() };
+  return { outcomes, reserved, stages, stop: () => consumer.disconnect() };
 }
 
 function client(stack: LocalStack, token: string) {
@@ -100,6 +109,33 @@ function order(skuId: string, paymentMethod: string) {
       cityCode: 'SZ',
     },
   };
+}
+
+/** Median ms from placing to each event seen on the topics, in order: where the time goes. */
+function stageTimeline(
+  placed: ReadonlyMap<string, number>,
+  stages: ReadonlyMap<string, ReadonlyMap<string, number>>,
+): string {
+  const delays = new Map<string, number[]>();
+  for (const [orderId, sentAt] of placed) {
+    for (const [stage, at] of stages.get(orderId) ?? []) {
+      delays.set(stage, [...(delays.get(stage) ?? []), at - sentAt]);
+    }
+  }
+  return [...delays]
+    .map(
+      ([stage, ms]) =>
+        [
+          stage,
+          percentile(
+            ms.sort((a, b) => a - b),
+            50,
+          ),
+        ] as const,
+    )
+    .sort((a, b) => a[1] - b[1])
+    .map(([stage, ms]) => `${stage} ${ms}`)
+    .join(' → ');
 }
 
 async function receiveStock(post: Post): Promise<void> {
@@ -207,6 +243,7 @@ async function main(): Promise<void> {
           .join(' '),
       );
       if (phase.failures.length > 0) console.log(`  first failure: ${phase.failures[0]}`);
+      console.log(`  ${stageTimeline(phase.placed, watcher.stages)}`);
       const unseen = ids.filter((id) => !watcher.outcomes.has(id));
       if (unseen.length > 0) {
         // Tells a slow platform from a lagging observer: what do the orders themselves say?

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { CommandHandler, type HandlerDecider } from './command-handler';
 import { EventStore } from './event-store';
 import { WrongExpectedVersionError } from './event-store.errors';
-import { useEventStoreDatabase } from './testing/event-store.fixture';
+import { blocked, recordStatements, useEventStoreDatabase } from './testing/event-store.fixture';
 
 // A tiny decider, shaped like @fulfil/decider's Decider (this library does not import it).
 type AddCommand = { readonly type: 'Add'; readonly data: { readonly by: number } };
@@ -209,7 +209,7 @@ describe('CommandHandler', () => {
       expect(await db.store.readStream(undone)).toHaveLength(0);
     });
 
-    it('retries a lost race under a savepoint and leaves the transaction usable', async () => {
+    it('retries a lost race in the same transaction and leaves it usable', async () => {
       const id = stream();
       await db.store.appendToStream(id, [{ type: 'Added', data: { by: 1, total: 1 } }], {
         expectedVersion: 'no_stream',
@@ -226,7 +226,7 @@ describe('CommandHandler', () => {
           decider: counter,
           client,
         });
-        // Only the failed attempt was rolled back: the transaction still takes more work.
+        // The failed attempt wrote nothing: the transaction still takes more work.
         await client.query('SELECT 1');
         return handled;
       });
@@ -235,6 +235,115 @@ describe('CommandHandler', () => {
         { by: 1, total: 1 },
         { by: 3, total: 4 },
       ]);
+    });
+
+    it('issues only the load and the append: no savepoint', async () => {
+      const handler = new CommandHandler(db.store);
+      const id = stream();
+      await handler.handle(id, add(1), { decider: counter });
+      const statements = await db.store.withTransaction(async (client) => {
+        const recorded = recordStatements(client);
+        try {
+          await handler.handle(id, add(2), { decider: counter, client });
+          return recorded.statements;
+        } finally {
+          recorded.restore();
+        }
+      });
+      expect(statements).toHaveLength(2);
+      expect(statements[0]).toMatch(/^SELECT .* FROM events/s);
+      expect(statements[1]).toBe('event_store.checked_append');
+      expect((await db.store.readStream(id)).map((e) => e.data)).toEqual([
+        { by: 1, total: 1 },
+        { by: 2, total: 3 },
+      ]);
+    });
+
+    it('retries a concurrent append in the same transaction, without a savepoint', async () => {
+      const id = stream();
+      await db.store.appendToStream(id, [{ type: 'Added', data: { by: 1, total: 1 } }], {
+        expectedVersion: 'no_stream',
+      });
+      const other = await db.pool.connect();
+      let otherCommitted: Promise<unknown> | undefined;
+      try {
+        await db.store.withTransaction(async (client) => {
+          const { pid } = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid'))
+            .rows[0]!;
+          // Right after the first load, another transaction appends version 2 and commits only
+          // once this one's append of version 2 waits for it.
+          const racing = new EventStore(db.pool);
+          const readStream = racing.readStream.bind(racing);
+          let loads = 0;
+          racing.readStream = async (streamId, options) => {
+            const events = await readStream(streamId, options);
+            if ((loads += 1) === 1) {
+              await other.query('BEGIN');
+              await db.store.appendToStream(id, [{ type: 'Added', data: { by: 10, total: 11 } }], {
+                expectedVersion: 1,
+                client: other,
+              });
+              otherCommitted = blocked(db.pool, pid).then(() => other.query('COMMIT'));
+            }
+            return events;
+          };
+          const recorded = recordStatements(client);
+          try {
+            const handled = await new CommandHandler(racing, { retryJitterMs: 1 }).handle(
+              id,
+              add(3),
+              { decider: counter, client },
+            );
+            expect(handled).toMatchObject({
+              attempts: 2,
+              nextExpectedVersion: 3,
+              state: { total: 14 },
+            });
+            // Load, append (concurrent-append), load, append: nothing else.
+            expect(recorded.statements).toHaveLength(4);
+            expect(recorded.statements.filter((s) => /savepoint/i.test(s))).toEqual([]);
+            expect(
+              recorded.statements.filter((s) => s === 'event_store.checked_append'),
+            ).toHaveLength(2);
+          } finally {
+            recorded.restore();
+          }
+          await client.query('SELECT 1');
+        });
+      } finally {
+        await otherCommitted;
+        await other.query('ROLLBACK'); // a no-op once committed
+        other.release();
+      }
+      expect((await db.store.readStream(id)).map((e) => e.data)).toEqual([
+        { by: 1, total: 1 },
+        { by: 10, total: 11 },
+        { by: 3, total: 14 }, // decided on the other transaction's event
+      ]);
+    });
+
+    it('does not retry a conflict raised after its append (by afterAppend)', async () => {
+      const handler = new CommandHandler(db.store, { retryJitterMs: 1 });
+      const id = stream();
+      let decisions = 0;
+      const counting = {
+        ...counter,
+        decide: (c: AddCommand, s: Total) => (decisions++, counter.decide(c, s)),
+      };
+      await expect(
+        db.store.withTransaction((client) =>
+          handler.handle(id, add(1), {
+            decider: counting,
+            client,
+            afterAppend: async () => {
+              throw new WrongExpectedVersionError('elsewhere', 1, 2, 'version-mismatch');
+            },
+          }),
+        ),
+      ).rejects.toMatchObject({ streamId: 'elsewhere' });
+      // A retry would have reloaded its own appended event and decided again.
+      expect(decisions).toBe(1);
+      expect(await db.store.readStream(id)).toHaveLength(0);
     });
 
     it('hands a transaction-order conflict to the caller instead of retrying in vain', async () => {

@@ -41,10 +41,19 @@ export interface HandleOptions<Command, Event, State> {
   readonly afterAppend?: (client: PoolClient, events: readonly RecordedEvent[]) => Promise<void>;
   /**
    * Run inside this open transaction (e.g. an inbox consumer's) instead of a new one: the
-   * events commit with the caller's other writes. Each attempt runs under a savepoint, so a
-   * concurrency conflict rolls back only the attempt and the retry decides on fresh state —
-   * except a `transaction-order` conflict (a younger transaction wrote the stream's head),
-   * which only the caller can resolve by retrying its whole transaction.
+   * events commit with the caller's other writes. No savepoint is taken: a concurrency
+   * conflict of the append (`version-mismatch`, `concurrent-append`) writes nothing and
+   * leaves the transaction usable, so `handle` retries it (reload, decide, append) in the
+   * same transaction — except a `transaction-order` conflict (a younger transaction wrote the
+   * stream's head), which only the caller can resolve by retrying its whole transaction.
+   *
+   * The caller must roll back its transaction on any error `handle` throws other than a
+   * `WrongExpectedVersionError` with reason `version-mismatch` or `concurrent-append` (which
+   * reach it only after `maxAttempts`; the transaction is still clean then). Notably: a
+   * `DuplicateEventIdError` or another database error has aborted the transaction, and a
+   * failure of the snapshot or of `afterAppend` comes after the events were appended in it —
+   * committing anyway would keep the events without the rest. Domain errors from `decide`
+   * come before any write.
    */
   readonly client?: PoolClient;
 }
@@ -92,15 +101,21 @@ export class CommandHandler {
     options: HandleOptions<Command, Event, State>,
   ): Promise<HandleResult<Event, State>> {
     for (let attempt = 1; ; attempt += 1) {
+      const progress = { appended: false };
       try {
-        return { ...(await this.attempt(streamId, command, options)), attempts: attempt };
+        return { ...(await this.attempt(streamId, command, options, progress)), attempts: attempt };
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError) || attempt >= this.maxAttempts) {
           throw error;
         }
-        // The caller's transaction keeps its (older) transaction id on every retry, so a
-        // transaction-order conflict would recur: only a new transaction can succeed.
-        if (options.client && error.reason === 'transaction-order') throw error;
+        if (options.client) {
+          // The caller's transaction keeps its (older) transaction id on every retry, so a
+          // transaction-order conflict would recur: only a new transaction can succeed.
+          if (error.reason === 'transaction-order') throw error;
+          // Without a savepoint, events appended by this attempt stay in the transaction: a
+          // conflict raised after the append (by `afterAppend`) is not ours to retry.
+          if (progress.appended) throw error;
+        }
         await sleep(Math.random() * this.retryJitterMs * attempt);
       }
     }
@@ -136,6 +151,7 @@ export class CommandHandler {
     streamId: string,
     command: Command,
     options: HandleOptions<Command, Event, State>,
+    progress: { appended: boolean },
   ): Promise<Omit<HandleResult<Event, State>, 'attempts'>> {
     const { decider, snapshot } = options;
     const loaded = await this.load(streamId, decider, snapshot, options.client);
@@ -153,6 +169,7 @@ export class CommandHandler {
         expectedVersion: loaded.version,
         client,
       });
+      progress.appended = true;
       const version = appended.nextExpectedVersion;
       if (
         snapshot &&
@@ -174,22 +191,9 @@ export class CommandHandler {
         state,
       };
     };
-    return options.client
-      ? inSavepoint(options.client, append)
-      : this.store.withTransaction(append);
-  }
-}
-
-/** Runs `work` under a savepoint of the open transaction; a failure undoes only `work`. */
-async function inSavepoint<T>(client: PoolClient, work: (client: PoolClient) => Promise<T>) {
-  await client.query('SAVEPOINT command_handler_attempt');
-  try {
-    const result = await work(client);
-    await client.query('RELEASE SAVEPOINT command_handler_attempt');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK TO SAVEPOINT command_handler_attempt');
-    throw error;
+    // In the caller's transaction, no savepoint: a conflicting append writes nothing and
+    // leaves the transaction usable (see `EventStore.appendToStream`).
+    return options.client ? append(options.client) : this.store.withTransaction(append);
   }
 }
 

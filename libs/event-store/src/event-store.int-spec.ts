@@ -7,7 +7,7 @@ import {
   WrongExpectedVersionError,
 } from './event-store.errors';
 import type { NewEvent } from './event.types';
-import { useEventStoreDatabase } from './testing/event-store.fixture';
+import { blocked, recordStatements, useEventStoreDatabase } from './testing/event-store.fixture';
 import { Upcasters } from './upcasters';
 
 const db = useEventStoreDatabase(startTestInfrastructure);
@@ -250,6 +250,128 @@ describe('appendToStream and readStream', () => {
       (await db.store.appendToStream(id, [added(2)], { expectedVersion: 1 })).nextExpectedVersion,
     ).toBe(2);
   });
+});
+
+describe('appendToStream inside the caller’s transaction', () => {
+  it('appends one event in one statement', async () => {
+    const id = stream();
+    await db.store.appendToStream(id, [added(1)], { expectedVersion: 'no_stream' });
+    await db.store.withTransaction(async (client) => {
+      const recorded = recordStatements(client);
+      try {
+        const result = await db.store.appendToStream(id, [added(2)], {
+          expectedVersion: 1,
+          client,
+        });
+        expect(result.nextExpectedVersion).toBe(2);
+        expect(recorded.statements).toEqual(['event_store.checked_append']);
+      } finally {
+        recorded.restore();
+      }
+    });
+    expect(await countRows(id)).toBe(2);
+  });
+
+  it('refuses a stale expected version without aborting the transaction', async () => {
+    const id = stream();
+    await db.store.appendToStream(id, [added(1), added(2)], { expectedVersion: 'no_stream' });
+    const other = stream();
+    const refusedId = randomUUID();
+    await db.store.withTransaction(async (client) => {
+      // Refused before any row is built: the transaction does not even get an id from it.
+      await expect(
+        db.store.appendToStream(id, [added(3)], { expectedVersion: 'no_stream', client }),
+      ).rejects.toMatchObject({ reason: 'version-mismatch', actualVersion: 2 });
+      expect(
+        (await client.query('SELECT pg_current_xact_id_if_assigned() AS own')).rows[0].own,
+      ).toBeNull();
+      // The transaction has written before the refused append: that work must survive it.
+      await db.store.appendToStream(other, [added(0)], { expectedVersion: 'no_stream', client });
+      await expect(
+        db.store.appendToStream(id, [added(3, { eventId: refusedId }), added(4)], {
+          expectedVersion: 1,
+          client,
+        }),
+      ).rejects.toMatchObject({
+        code: WrongExpectedVersionError.CODE,
+        reason: 'version-mismatch',
+        actualVersion: 2,
+      });
+      // Still usable: no "current transaction is aborted" error.
+      expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+      expect(await db.store.readStream(id, { client })).toHaveLength(2);
+    });
+    expect(await countRows(other)).toBe(1);
+    expect(await countRows(id)).toBe(2);
+    expect(
+      (await db.pool.query('SELECT 1 FROM events WHERE event_id = $1', [refusedId])).rowCount,
+    ).toBe(0);
+  });
+
+  it.each([
+    ['its only event', 1],
+    ['both its events (the second went in, then is deleted)', 2],
+  ])(
+    'a writer whose version a concurrent transaction took gets concurrent-append for %s, keeps a usable transaction and none of its rows',
+    async (_case, count) => {
+      const id = stream();
+      await db.store.appendToStream(id, [added(1)], { expectedVersion: 'no_stream' });
+      const a = await db.pool.connect();
+      const b = await db.pool.connect();
+      const lost = Array.from({ length: count }, (_, i) =>
+        added(20 + i, { eventId: randomUUID() }),
+      );
+      let recorded: ReturnType<typeof recordStatements> | undefined;
+      try {
+        await a.query('BEGIN');
+        await b.query('BEGIN');
+        const { pid } = (await b.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!;
+        // A takes version 2 and keeps its transaction open.
+        await db.store.appendToStream(id, [added(2)], { expectedVersion: 1, client: a });
+        // B expects version 1 too: its insert of version 2 waits for A…
+        recorded = recordStatements(b);
+        const appendB = db.store.appendToStream(id, lost, { expectedVersion: 1, client: b }).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        await blocked(db.pool, pid);
+        // …and when A commits, B's insert of version 2 is skipped (ON CONFLICT DO NOTHING).
+        await a.query('COMMIT');
+        expect(await appendB).toMatchObject({
+          code: WrongExpectedVersionError.CODE,
+          reason: 'concurrent-append',
+        });
+        // Version 3 was free: with two events, B inserted it and then deleted it again.
+        expect(recorded.statements).toEqual(
+          count === 1
+            ? ['event_store.checked_append']
+            : ['event_store.checked_append', 'event_store.undo_append'],
+        );
+        recorded.restore();
+        recorded = undefined;
+
+        // B's transaction goes on: it sees A's event and none of its own, and its retry (with
+        // the same event ids) commits.
+        expect((await db.store.readStream(id, { client: b })).map((e) => e.streamVersion)).toEqual([
+          1, 2,
+        ]);
+        const retried = await db.store.appendToStream(id, lost, { expectedVersion: 2, client: b });
+        expect(retried.nextExpectedVersion).toBe(2 + count);
+        await b.query('COMMIT');
+      } finally {
+        recorded?.restore();
+        await a.query('ROLLBACK');
+        await b.query('ROLLBACK');
+        a.release();
+        b.release();
+      }
+      const events = await db.store.readStream(id);
+      expect(events.map((e) => e.streamVersion)).toEqual(
+        Array.from({ length: 2 + count }, (_, i) => i + 1),
+      );
+      expect(events.slice(2).map((e) => e.eventId)).toEqual(lost.map((e) => e.metadata!.eventId));
+    },
+  );
 });
 
 describe('upcasting on read', () => {

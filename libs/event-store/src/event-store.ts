@@ -64,6 +64,78 @@ interface EventRow {
 const EVENT_COLUMNS = `global_position::text, transaction_id::text, stream_id, stream_version,
   event_id::text, event_type, schema_version, data, metadata, recorded_at`;
 
+/** The head of stream $1: one row, also for an empty stream (version 0, last_tx null). */
+const HEAD_QUERY = `SELECT coalesce(last.stream_version, 0) AS version,
+         last.transaction_id AS last_tx, pg_current_xact_id_if_assigned() AS own_tx
+    FROM (SELECT 1) AS one
+    LEFT JOIN LATERAL (
+      SELECT stream_version, transaction_id FROM events
+       WHERE stream_id = $1 ORDER BY stream_version DESC LIMIT 1
+    ) AS last ON true`;
+
+/**
+ * The whole append in one statement: reads the stream head, inserts the batch as versions
+ * head + 1 … head + n only when the head passes the checks, and returns the head on every
+ * row, joined with the inserted rows (one row with null inserted columns when none were).
+ *
+ * $2 is the expected version (null: any). The transaction-order rule: no append after a
+ * stream's last event written by a younger transaction than ours (own_tx null means we have no
+ * id yet; the one our insert takes is younger than every existing one, so nothing to refuse).
+ *
+ * Why reading the head here is sound:
+ * - Every part of the statement runs on the snapshot taken at its start, and the parts of one
+ *   statement never see each other's writes: `head` sees the committed stream as of the
+ *   statement's start, never a row of this insert.
+ * - `head` is MATERIALIZED (evaluated once; the final SELECT reads the same row), and the
+ *   INSERT's rows are built from it, so it is evaluated before the first row is inserted —
+ *   before the `transaction_id` default (`pg_current_xact_id()`) of that row assigns our
+ *   transaction its id. So `own_tx` is the id we had before this statement, as the separate
+ *   head query used to see it.
+ * - A writer that took one of our versions after our snapshot (committed or still running) is
+ *   invisible to `head`, but the unique key (stream_id, stream_version) still catches it: the
+ *   insert waits for that writer, and if it commits, ON CONFLICT DO NOTHING skips our row
+ *   instead of raising an error, which would abort the caller's transaction. Fewer rows back
+ *   than events sent means such a conflict; the caller deletes the rows that did go in.
+ * - A duplicate event id is not an arbiter: it still raises unique_violation (23505).
+ */
+const CHECKED_APPEND_SQL = `WITH head AS MATERIALIZED (${HEAD_QUERY}),
+  inserted AS (
+    INSERT INTO events
+      (stream_id, stream_version, event_id, event_type, schema_version, data, metadata, recorded_at)
+    SELECT $1, head.version + e.ord::int, e.event_id, e.event_type, e.schema_version, e.data,
+           e.metadata, coalesce(e.recorded_at, now())
+      FROM head,
+           unnest($3::uuid[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[], $8::timestamptz[])
+             WITH ORDINALITY AS e(event_id, event_type, schema_version, data, metadata, recorded_at, ord)
+     WHERE ($2::int IS NULL OR head.version = $2::int)
+       AND (head.own_tx IS NULL OR head.last_tx IS NULL OR head.last_tx <= head.own_tx)
+     ORDER BY e.ord
+    ON CONFLICT (stream_id, stream_version) DO NOTHING
+    RETURNING global_position, stream_version, transaction_id, recorded_at
+  )
+SELECT head.version, head.last_tx::text AS last_tx, head.own_tx::text AS own_tx,
+       inserted.global_position::text AS global_position, inserted.stream_version,
+       inserted.transaction_id::text AS transaction_id, inserted.recorded_at
+  FROM head LEFT JOIN inserted ON true`;
+
+/** The stream head, checked alone (an append of no events). */
+const STREAM_HEAD_SQL = `SELECT head.version, head.last_tx::text AS last_tx, head.own_tx::text AS own_tx
+  FROM (${HEAD_QUERY}) AS head`;
+
+interface HeadRow {
+  version: number;
+  last_tx: string | null;
+  own_tx: string | null;
+}
+
+/** An inserted row of the checked append; all null on the row of an append that inserted none. */
+interface InsertedRow {
+  global_position: string | null;
+  stream_version: number | null;
+  transaction_id: string | null;
+  recorded_at: Date | null;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -91,13 +163,16 @@ export class EventStore {
   }
 
   /**
-   * Appends `events` to `streamId` as versions current + 1 … current + n, in one statement, in
-   * one transaction (the caller's when `options.client` is given).
+   * Appends `events` to `streamId` as versions current + 1 … current + n, in one transaction
+   * (the caller's when `options.client` is given) and one statement that checks the stream
+   * head and inserts (plus an advisory lock first for `'any'`).
    *
    * @throws {WrongExpectedVersionError} the stream is not at `expectedVersion`, or a concurrent
-   *   writer took the same version. Inside the caller's transaction, a `'concurrent-append'`
-   *   conflict leaves that transaction aborted: roll it back.
-   * @throws {DuplicateEventIdError} an event id already exists; nothing was written.
+   *   writer took the same version, or a younger transaction wrote the stream's last event.
+   *   Nothing of the batch remains and no SQL error was raised: inside the caller's
+   *   transaction, that transaction stays usable (e.g. to reload and retry).
+   * @throws {DuplicateEventIdError} an event id already exists; nothing was written. This one
+   *   is a database error: inside the caller's transaction, it is aborted — roll it back.
    */
   async appendToStream(
     streamId: string,
@@ -245,53 +320,27 @@ export class EventStore {
       // Serialise 'any' writers of one stream so they never collide on a version.
       await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [streamId]);
     }
-    const { rows } = await client.query<{
-      version: number | null;
-      last_tx: string | null;
-      own_tx: string | null;
-    }>({
-      // Named: prepared once per connection, so appends skip re-planning (the hot path).
-      name: 'event_store.stream_head',
-      text: `SELECT last.stream_version AS version, last.transaction_id::text AS last_tx,
-              pg_current_xact_id_if_assigned()::text AS own_tx
-         FROM (SELECT 1) AS one
-         LEFT JOIN LATERAL (
-           SELECT stream_version, transaction_id FROM events
-            WHERE stream_id = $1 ORDER BY stream_version DESC LIMIT 1
-         ) AS last ON true`,
-      values: [streamId],
-    });
-    const { version, last_tx: lastTx, own_tx: ownTx } = rows[0]!;
-    const current = version ?? 0;
     const expected = expectedVersion === 'no_stream' ? 0 : expectedVersion;
-    if (expected !== 'any' && expected !== current) {
-      throw new WrongExpectedVersionError(streamId, expectedVersion, current, 'version-mismatch');
-    }
-    if (ownTx !== null && lastTx !== null && BigInt(lastTx) > BigInt(ownTx)) {
-      throw new WrongExpectedVersionError(streamId, expectedVersion, current, 'transaction-order');
-    }
     if (events.length === 0) {
-      return { nextExpectedVersion: current, globalPositions: [], recorded: [] };
+      // Nothing to insert, but the expected version is still checked.
+      const { rows } = await client.query<HeadRow>({
+        name: 'event_store.stream_head',
+        text: STREAM_HEAD_SQL,
+        values: [streamId],
+      });
+      const head = rows[0]!;
+      checkHead(streamId, expectedVersion, expected, head);
+      return { nextExpectedVersion: head.version, globalPositions: [], recorded: [] };
     }
+    let rows: (HeadRow & InsertedRow)[];
     try {
-      const inserted = await client.query<{
-        global_position: string;
-        stream_version: number;
-        transaction_id: string;
-        recorded_at: Date;
-      }>({
-        name: 'event_store.append',
-        text: `INSERT INTO events
-           (stream_id, stream_version, event_id, event_type, schema_version, data, metadata, recorded_at)
-         SELECT $1, $2::int + e.ord::int, e.event_id, e.event_type, e.schema_version, e.data,
-                e.metadata, coalesce(e.recorded_at, now())
-           FROM unnest($3::uuid[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[], $8::timestamptz[])
-                WITH ORDINALITY AS e(event_id, event_type, schema_version, data, metadata, recorded_at, ord)
-          ORDER BY e.ord
-         RETURNING global_position::text, stream_version, transaction_id::text, recorded_at`,
+      ({ rows } = await client.query<HeadRow & InsertedRow>({
+        // Named: prepared once per connection, so appends skip re-planning (the hot path).
+        name: 'event_store.checked_append',
+        text: CHECKED_APPEND_SQL,
         values: [
           streamId,
-          current,
+          expected === 'any' ? null : expected,
           events.map((e) => e.eventId),
           events.map((e) => e.type),
           events.map((e) => e.schemaVersion),
@@ -299,29 +348,10 @@ export class EventStore {
           events.map((e) => e.metadata),
           events.map((e) => e.recordedAt),
         ],
-      });
-      const rows = [...inserted.rows].sort((a, b) => a.stream_version - b.stream_version);
-      return {
-        nextExpectedVersion: current + events.length,
-        globalPositions: rows.map((row) => row.global_position),
-        recorded: rows.map((row, i) => {
-          const event = events[i]!;
-          return {
-            type: event.type,
-            data: JSON.parse(event.data) as unknown,
-            metadata: JSON.parse(event.metadata) as EventMetadata,
-            eventId: event.eventId,
-            streamId,
-            streamVersion: row.stream_version,
-            schemaVersion: event.schemaVersion,
-            globalPosition: row.global_position,
-            transactionId: row.transaction_id,
-            recordedAt: row.recorded_at,
-          };
-        }),
-      };
+      }));
     } catch (error) {
       const pgError = error as { code?: string; constraint?: string };
+      // ON CONFLICT absorbs (stream_id, stream_version) clashes; kept in case one slips through.
       if (pgError.code === '23505' && pgError.constraint === 'events_stream_version_key') {
         throw new WrongExpectedVersionError(streamId, expectedVersion, null, 'concurrent-append', {
           cause: error,
@@ -332,6 +362,43 @@ export class EventStore {
       }
       throw error;
     }
+    const head = rows[0]!;
+    const inserted = rows
+      .filter((row) => row.global_position !== null)
+      .sort((a, b) => a.stream_version! - b.stream_version!);
+    if (inserted.length !== events.length) {
+      // Nothing, or only part of the batch, was inserted. Those rows are this transaction's own
+      // and uncommitted: delete them, so the caller's transaction stays usable and clean.
+      if (inserted.length > 0) {
+        await client.query({
+          name: 'event_store.undo_append',
+          text: 'DELETE FROM events WHERE global_position = ANY($1::bigint[])',
+          values: [inserted.map((row) => row.global_position)],
+        });
+      }
+      checkHead(streamId, expectedVersion, expected, head);
+      // The head passed the checks, so a concurrent writer took (some of) our versions first.
+      throw new WrongExpectedVersionError(streamId, expectedVersion, null, 'concurrent-append');
+    }
+    return {
+      nextExpectedVersion: head.version + events.length,
+      globalPositions: inserted.map((row) => row.global_position!),
+      recorded: inserted.map((row, i) => {
+        const event = events[i]!;
+        return {
+          type: event.type,
+          data: JSON.parse(event.data) as unknown,
+          metadata: JSON.parse(event.metadata) as EventMetadata,
+          eventId: event.eventId,
+          streamId,
+          streamVersion: row.stream_version!,
+          schemaVersion: event.schemaVersion,
+          globalPosition: row.global_position!,
+          transactionId: row.transaction_id!,
+          recordedAt: row.recorded_at!,
+        };
+      }),
+    };
   }
 
   private toRecorded(row: EventRow): RecordedEvent {
@@ -353,5 +420,30 @@ export class EventStore {
       transactionId: row.transaction_id,
       recordedAt: row.recorded_at,
     };
+  }
+}
+
+/** Throws when the stream head refuses the append (the checks of `CHECKED_APPEND_SQL`). */
+function checkHead(
+  streamId: string,
+  expectedVersion: ExpectedVersion,
+  expected: number | 'any',
+  head: HeadRow,
+): void {
+  if (expected !== 'any' && head.version !== expected) {
+    throw new WrongExpectedVersionError(
+      streamId,
+      expectedVersion,
+      head.version,
+      'version-mismatch',
+    );
+  }
+  if (head.own_tx !== null && head.last_tx !== null && BigInt(head.last_tx) > BigInt(head.own_tx)) {
+    throw new WrongExpectedVersionError(
+      streamId,
+      expectedVersion,
+      head.version,
+      'transaction-order',
+    );
   }
 }

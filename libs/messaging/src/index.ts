@@ -31,10 +31,13 @@ export {
 } from './projections/projection-runner';
 export { backoffDelay, type BackoffOptions, type MessagingLogger } from './shared/backoff';
 export {
+  DeadlineLeaseLostError,
   DeadlineScheduler,
+  type CompleteDeadline,
   type Deadline,
   type DeadlineHandler,
   type DeadlineSchedulerOptions,
+  type LeasedDeadlineHandler,
 } from './deadlines/deadline-scheduler';
 export { CreateDeadlines1732500000000 } from './deadlines/create-deadlines.migration';
 export { EventSourcingModule, type EventSourcingOptions } from './nest/event-sourcing.module';

@@ -1,4 +1,4 @@
-import { Pool } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { CreateEventStore1732300000000 } from '../create-event-store.migration';
 import { EventStore } from '../event-store';
@@ -65,5 +65,36 @@ export function useEventStoreDatabase(start: () => Promise<TestDatabase>): {
     get store() {
       return state.store!;
     },
+  };
+}
+
+/** Resolves once backend `pid` waits for a lock another backend holds. */
+export async function blocked(pool: Pool, pid: number): Promise<void> {
+  for (let i = 0; i < 1000; i += 1) {
+    const { rows } = await pool.query<{ blocked: boolean }>(
+      'SELECT cardinality(pg_blocking_pids($1)) > 0 AS blocked',
+      [pid],
+    );
+    if (rows[0]!.blocked) return;
+    await delay(5);
+  }
+  throw new Error(`backend ${pid} never blocked`);
+}
+
+/** Records the statements `client` runs (the text, or the name of a named statement). */
+export function recordStatements(client: PoolClient): {
+  readonly statements: string[];
+  restore(): void;
+} {
+  const spy = jest.spyOn(client, 'query');
+  return {
+    get statements() {
+      return spy.mock.calls.map(([query]) => {
+        if (typeof query === 'string') return query;
+        const config = query as { name?: string; text: string };
+        return config.name ?? config.text;
+      });
+    },
+    restore: () => spy.mockRestore(),
   };
 }

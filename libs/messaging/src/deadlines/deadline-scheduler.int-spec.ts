@@ -1,43 +1,25 @@
 import { withTransaction } from '@fulfil/event-store';
-import { startTestInfrastructure, type TestInfrastructure } from '@fulfil/testing';
-import { Pool } from 'pg';
-import { migrate, waitFor } from '../testing/messaging-test-kit';
+import {
+  past,
+  remainingDeadlines,
+  useDeadlinesDatabase,
+  waitFor,
+} from '../testing/messaging-test-kit';
 import { DeadlineScheduler } from './deadline-scheduler';
 
-let infra: TestInfrastructure;
-let pool: Pool;
-
-beforeAll(async () => {
-  infra = await startTestInfrastructure();
-  await migrate(infra.postgresUrl);
-  pool = new Pool({ connectionString: infra.postgresUrl, max: 10 });
-  await pool.query('CREATE TABLE fired (deadline_id text NOT NULL, payload jsonb NOT NULL)');
-});
-
-afterAll(async () => {
-  await pool?.end();
-  await infra?.stop();
-});
-
-beforeEach(async () => {
-  await pool.query('TRUNCATE deadlines, fired');
-});
-
-const past = () => new Date(Date.now() - 1_000);
+const db = useDeadlinesDatabase(
+  'fired',
+  'CREATE TABLE fired (deadline_id text NOT NULL, payload jsonb NOT NULL)',
+);
 const firedRows = async () =>
-  (await pool.query<{ deadline_id: string }>('SELECT deadline_id FROM fired ORDER BY 1')).rows.map(
-    (r) => r.deadline_id,
-  );
-const remaining = async () =>
   (
-    await pool.query<{ deadline_id: string; attempts: number; last_error: string | null }>(
-      'SELECT deadline_id, attempts, last_error FROM deadlines ORDER BY 1',
-    )
-  ).rows;
+    await db.pool.query<{ deadline_id: string }>('SELECT deadline_id FROM fired ORDER BY 1')
+  ).rows.map((r) => r.deadline_id);
+const remaining = () => remainingDeadlines(db.pool);
 
 /** A scheduler whose `expire` handler records the deadline in `fired` in its transaction. */
 function recordingScheduler(): DeadlineScheduler {
-  return new DeadlineScheduler({ pool, pollIntervalMs: 20 }).on<{ n: number }>(
+  return new DeadlineScheduler({ pool: db.pool, pollIntervalMs: 20 }).on<{ n: number }>(
     'expire',
     async (payload, client, deadline) => {
       await client.query('INSERT INTO fired VALUES ($1, $2)', [deadline.id, payload]);
@@ -48,7 +30,7 @@ function recordingScheduler(): DeadlineScheduler {
 describe('DeadlineScheduler', () => {
   it('fires due deadlines once, leaves future ones, and forgets cancelled ones', async () => {
     const scheduler = recordingScheduler();
-    await withTransaction(pool, async (client) => {
+    await withTransaction(db.pool, async (client) => {
       await scheduler.schedule(client, {
         id: 'due',
         kind: 'expire',
@@ -78,7 +60,7 @@ describe('DeadlineScheduler', () => {
   it('schedules nothing when the caller’s transaction rolls back', async () => {
     const scheduler = recordingScheduler();
     await expect(
-      withTransaction(pool, async (client) => {
+      withTransaction(db.pool, async (client) => {
         await scheduler.schedule(client, { id: 'x', kind: 'expire', dueAt: past(), payload: {} });
         throw new Error('command failed');
       }),
@@ -88,11 +70,16 @@ describe('DeadlineScheduler', () => {
 
   it('rescheduling an id moves it instead of adding a second deadline', async () => {
     const scheduler = recordingScheduler();
-    await scheduler.schedule(pool, { id: 'r', kind: 'expire', dueAt: past(), payload: { n: 1 } });
+    await scheduler.schedule(db.pool, {
+      id: 'r',
+      kind: 'expire',
+      dueAt: past(),
+      payload: { n: 1 },
+    });
     const later = new Date(Date.now() + 60_000);
-    await scheduler.schedule(pool, { id: 'r', kind: 'expire', dueAt: later, payload: { n: 2 } });
+    await scheduler.schedule(db.pool, { id: 'r', kind: 'expire', dueAt: later, payload: { n: 2 } });
     expect(await scheduler.fireDue()).toBe(0);
-    const { rows } = await pool.query('SELECT due_at, payload FROM deadlines');
+    const { rows } = await db.pool.query('SELECT due_at, payload FROM deadlines');
     expect(rows).toEqual([{ due_at: later, payload: { n: 2 } }]);
   });
 
@@ -100,7 +87,7 @@ describe('DeadlineScheduler', () => {
     const schedulers = [recordingScheduler(), recordingScheduler(), recordingScheduler()];
     const ids = Array.from({ length: 60 }, (_, i) => `d${String(i).padStart(2, '0')}`);
     for (const id of ids) {
-      await schedulers[0]!.schedule(pool, { id, kind: 'expire', dueAt: past(), payload: {} });
+      await schedulers[0]!.schedule(db.pool, { id, kind: 'expire', dueAt: past(), payload: {} });
     }
     schedulers.forEach((s) => s.start());
     await waitFor(async () => (await firedRows()).length === ids.length, 'all deadlines fired');
@@ -112,13 +99,13 @@ describe('DeadlineScheduler', () => {
   it('keeps a failing deadline, undoes its writes, and retries it later', async () => {
     let failures = 1;
     const scheduler = new DeadlineScheduler({
-      pool,
+      pool: db.pool,
       retryBackoff: { initialMs: 400, maxMs: 400 },
     }).on('flaky', async (_payload, client, deadline) => {
       await client.query('INSERT INTO fired VALUES ($1, $2)', [deadline.id, '{}']);
       if (failures-- > 0) throw new Error('downstream unavailable');
     });
-    await scheduler.schedule(pool, { id: 'f', kind: 'flaky', dueAt: past(), payload: {} });
+    await scheduler.schedule(db.pool, { id: 'f', kind: 'flaky', dueAt: past(), payload: {} });
     expect(await scheduler.fireDue()).toBe(0);
     expect(await firedRows()).toEqual([]);
     expect(await remaining()).toEqual([
@@ -133,7 +120,12 @@ describe('DeadlineScheduler', () => {
 
   it('keeps a deadline of an unknown kind with the reason', async () => {
     const scheduler = recordingScheduler();
-    await scheduler.schedule(pool, { id: 'u', kind: 'nobody-handles', dueAt: past(), payload: {} });
+    await scheduler.schedule(db.pool, {
+      id: 'u',
+      kind: 'nobody-handles',
+      dueAt: past(),
+      payload: {},
+    });
     expect(await scheduler.fireDue()).toBe(0);
     expect(await remaining()).toEqual([
       {

@@ -31,6 +31,33 @@ export type DeadlineHandler<Payload = unknown> = (
   deadline: Deadline<Payload>,
 ) => Promise<void>;
 
+/**
+ * Completes a leased deadline: runs `work` in a transaction that also deletes the deadline.
+ * Throws {@link DeadlineLeaseLostError} (and undoes `work`) when the deadline was moved,
+ * cancelled or taken over by another worker after its lease ran out while the handler ran.
+ */
+export type CompleteDeadline = (work: (client: PoolClient) => Promise<void>) => Promise<void>;
+
+/**
+ * Handles a due deadline that calls out (a payment provider) OUTSIDE any database transaction,
+ * holding a lease on it: call out first, then `complete(work)` to record the answer. Returning
+ * without calling `complete` deletes the deadline (nothing was left to do). Throw to have it
+ * retried later (with backoff). Keep the call shorter than the lease: after it, another worker
+ * may take the deadline and call out again, so the callee must be idempotent.
+ */
+export type LeasedDeadlineHandler<Payload = unknown> = (
+  payload: Payload,
+  complete: CompleteDeadline,
+  deadline: Deadline<Payload>,
+) => Promise<void>;
+
+/** The deadline changed hands or was cancelled while its leased handler ran. */
+export class DeadlineLeaseLostError extends Error {
+  constructor(id: string) {
+    super(`deadline ${id} was moved, cancelled or taken over while its handler ran`);
+  }
+}
+
 /** Options of {@link DeadlineScheduler}. */
 export interface DeadlineSchedulerOptions {
   readonly pool: Pool;
@@ -45,9 +72,19 @@ export interface DeadlineSchedulerOptions {
   readonly concurrency?: number;
   /** Delay before a failed deadline is tried again. Default 1 s doubling up to 60 s, jittered. */
   readonly retryBackoff?: BackoffOptions;
+  /** How long a leased handler ({@link DeadlineScheduler.onLeased}) holds its deadline. Default 60 s. */
+  readonly leaseMs?: number;
   /** Where `deadlines_due` and `deadlines_fired_total` go. */
   readonly registry?: Registry;
   readonly logger?: MessagingLogger;
+}
+
+interface DeadlineRow {
+  deadline_id: string;
+  kind: string;
+  due_at: Date;
+  payload: unknown;
+  attempts: number;
 }
 
 const DEFAULT_RETRY: BackoffOptions = { initialMs: 1_000, maxMs: 60_000 };
@@ -58,9 +95,17 @@ const DEFAULT_RETRY: BackoffOptions = { initialMs: 1_000, maxMs: 60_000 };
  * hands each due deadline to the handler of its kind in a transaction that also deletes it —
  * once, across any number of service instances (`FOR UPDATE SKIP LOCKED`). A deadline whose
  * handler fails stays, is pushed back with backoff and is retried.
+ *
+ * Handlers that call out (`onLeased`) never hold a transaction across the call: an open
+ * transaction holds back every outbox relay and projection of the cluster (they read only
+ * below the oldest running transaction id, ADR 0004). Their deadline is leased instead —
+ * its due time moved to the end of the lease in one short statement — and the handler's
+ * result is recorded in a transaction that deletes the deadline only if the lease still holds.
  */
 export class DeadlineScheduler {
   private readonly handlers = new Map<string, DeadlineHandler>();
+  private readonly leasedHandlers = new Map<string, LeasedDeadlineHandler>();
+  private readonly leaseMs: number;
   private readonly pollIntervalMs: number;
   private readonly batchSize: number;
   private readonly concurrency: number;
@@ -73,6 +118,7 @@ export class DeadlineScheduler {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.batchSize = options.batchSize ?? 50;
     this.concurrency = Math.max(1, options.concurrency ?? 4);
+    this.leaseMs = options.leaseMs ?? 60_000;
     this.logger = options.logger ?? silentLogger;
     if (options.registry) {
       this.fired = new Counter({
@@ -98,9 +144,22 @@ export class DeadlineScheduler {
 
   /** Registers the handler of a kind (once per kind), before `start`. */
   on<Payload>(kind: string, handler: DeadlineHandler<Payload>): this {
-    if (this.handlers.has(kind)) throw new Error(`A deadline handler for "${kind}" exists`);
+    this.refuseSecondHandler(kind);
     this.handlers.set(kind, handler as DeadlineHandler);
     return this;
+  }
+
+  /** Registers the leased handler of a kind whose handler calls out (once per kind), before `start`. */
+  onLeased<Payload>(kind: string, handler: LeasedDeadlineHandler<Payload>): this {
+    this.refuseSecondHandler(kind);
+    this.leasedHandlers.set(kind, handler as LeasedDeadlineHandler);
+    return this;
+  }
+
+  private refuseSecondHandler(kind: string): void {
+    if (this.handlers.has(kind) || this.leasedHandlers.has(kind)) {
+      throw new Error(`A deadline handler for "${kind}" exists`);
+    }
   }
 
   /** Schedules (or moves) deadline `id` through the caller's transaction. */
@@ -184,26 +243,21 @@ export class DeadlineScheduler {
 
   /** Takes the most overdue deadline nobody else holds and runs its handler. */
   private async fireNext(): Promise<'none' | 'handled' | 'failed'> {
+    if (this.leasedHandlers.size > 0) {
+      const leased = await this.fireNextLeased();
+      if (leased !== 'none') return leased;
+    }
     return withTransaction(this.options.pool, async (client) => {
-      const { rows } = await client.query<{
-        deadline_id: string;
-        kind: string;
-        due_at: Date;
-        payload: unknown;
-        attempts: number;
-      }>(
-        `SELECT deadline_id, kind, due_at, payload, attempts FROM deadlines
-          WHERE due_at <= now() ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
-      );
+      const { rows } = await client.query<DeadlineRow>({
+        name: 'deadlines.take',
+        text: `SELECT deadline_id, kind, due_at, payload, attempts FROM deadlines
+                WHERE due_at <= now() AND kind <> ALL($1::text[])
+                ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+        values: [[...this.leasedHandlers.keys()]],
+      });
       const row = rows[0];
       if (!row) return 'none';
-      const deadline: Deadline = {
-        id: row.deadline_id,
-        kind: row.kind,
-        dueAt: row.due_at,
-        payload: row.payload,
-        attempts: row.attempts,
-      };
+      const deadline = toDeadline(row);
       // The row stays locked until it is deleted or pushed back: a failure is undone to this
       // savepoint, so no other worker can take the deadline again before the backoff applies.
       await client.query('SAVEPOINT deadline_handler');
@@ -222,8 +276,66 @@ export class DeadlineScheduler {
     });
   }
 
-  /** Pushes a failed deadline back with backoff, keeping the attempt count and the reason. */
-  private async postpone(client: PoolClient, deadline: Deadline, error: Error): Promise<void> {
+  /**
+   * Leases the most overdue deadline of a leased kind (its due time moves to the lease's end,
+   * which is also the lease's fencing token) and runs its handler outside any transaction.
+   */
+  private async fireNextLeased(): Promise<'none' | 'handled' | 'failed'> {
+    const { pool } = this.options;
+    const { rows } = await pool.query<DeadlineRow>({
+      name: 'deadlines.lease',
+      // Whole milliseconds: the due time comes back as a JS Date and must compare equal.
+      text: `UPDATE deadlines
+                SET due_at = date_trunc('milliseconds', now() + make_interval(secs => $2 / 1000.0))
+              WHERE deadline_id = (
+                SELECT deadline_id FROM deadlines
+                 WHERE due_at <= now() AND kind = ANY($1::text[])
+                 ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+          RETURNING deadline_id, kind, due_at, payload, attempts`,
+      values: [[...this.leasedHandlers.keys()], this.leaseMs],
+    });
+    const row = rows[0];
+    if (!row) return 'none';
+    const deadline = toDeadline(row);
+    /** Deletes the deadline while the lease still holds; false when it no longer does. */
+    const deleteIfHeld = async (client: Queryable) =>
+      (
+        await client.query('DELETE FROM deadlines WHERE deadline_id = $1 AND due_at = $2', [
+          deadline.id,
+          row.due_at,
+        ])
+      ).rowCount === 1;
+    let completed = false;
+    const complete: CompleteDeadline = async (work) => {
+      if (completed) throw new Error(`deadline ${deadline.id} was already completed`);
+      completed = true;
+      await withTransaction(pool, async (client) => {
+        await work(client);
+        // Last, so the transaction takes its id at the work's first write (event-store order).
+        if (!(await deleteIfHeld(client))) throw new DeadlineLeaseLostError(deadline.id);
+      });
+    };
+    try {
+      await this.leasedHandlers.get(row.kind)!(deadline.payload, complete, deadline);
+      if (!completed) await deleteIfHeld(pool);
+    } catch (error) {
+      await this.postpone(pool, deadline, error as Error, row.due_at);
+      return 'failed';
+    }
+    this.fired?.inc({ kind: row.kind, outcome: 'handled' });
+    return 'handled';
+  }
+
+  /**
+   * Pushes a failed deadline back with backoff, keeping the attempt count and the reason (only
+   * while it is still `leasedUntil`, for a leased one: otherwise it is no longer ours).
+   */
+  private async postpone(
+    client: Queryable,
+    deadline: Deadline,
+    error: Error,
+    leasedUntil?: Date,
+  ): Promise<void> {
     const attempts = deadline.attempts + 1;
     const delayMs = backoffDelay(attempts, this.options.retryBackoff ?? DEFAULT_RETRY);
     this.fired?.inc({ kind: deadline.kind, outcome: 'failed' });
@@ -233,8 +345,18 @@ export class DeadlineScheduler {
     await client.query(
       `UPDATE deadlines
           SET attempts = $2, last_error = $3, due_at = now() + make_interval(secs => $4 / 1000.0)
-        WHERE deadline_id = $1`,
-      [deadline.id, attempts, error.message.slice(0, 2_000), delayMs],
+        WHERE deadline_id = $1 AND ($5::timestamptz IS NULL OR due_at = $5)`,
+      [deadline.id, attempts, error.message.slice(0, 2_000), delayMs, leasedUntil ?? null],
     );
   }
+}
+
+function toDeadline(row: DeadlineRow): Deadline {
+  return {
+    id: row.deadline_id,
+    kind: row.kind,
+    dueAt: row.due_at,
+    payload: row.payload,
+    attempts: row.attempts,
+  };
 }

@@ -2,11 +2,52 @@
 import { randomUUID } from 'node:crypto';
 import { CreateEventStore1732300000000 } from '@fulfil/event-store';
 import { toKafkaMessage, type IntegrationEvent } from '@fulfil/contracts';
+import { startTestInfrastructure, type TestInfrastructure } from '@fulfil/testing';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { CreateMessaging1732400000000 } from '../create-messaging.migration';
 import { CreateDeadlines1732500000000 } from '../deadlines/create-deadlines.migration';
+
+/**
+ * A migrated database for a deadline test file: `tableSql` creates the table its handlers
+ * write; deadlines and that table are emptied before each test.
+ */
+export function useDeadlinesDatabase(table: string, tableSql: string): { readonly pool: Pool } {
+  let infra: TestInfrastructure;
+  let pool: Pool;
+  beforeAll(async () => {
+    infra = await startTestInfrastructure();
+    await migrate(infra.postgresUrl);
+    pool = new Pool({ connectionString: infra.postgresUrl, max: 10 });
+    await pool.query(tableSql);
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await infra?.stop();
+  });
+  beforeEach(async () => {
+    await pool.query(`TRUNCATE deadlines, ${table}`);
+  });
+  return {
+    get pool() {
+      return pool;
+    },
+  };
+}
+
+/** A moment ago: a deadline due at once. */
+export const past = (): Date => new Date(Date.now() - 1_000);
+
+/** The deadlines still stored, with their attempts and last error. */
+export async function remainingDeadlines(pool: Pool) {
+  const { rows } = await pool.query<{
+    deadline_id: string;
+    attempts: number;
+    last_error: string | null;
+  }>('SELECT deadline_id, attempts, last_error FROM deadlines ORDER BY 1');
+  return rows;
+}
 
 /** Runs the event store's and this library's migrations through TypeORM, as a service does. */
 export async function migrate(url: string): Promise<void> {

@@ -1,8 +1,9 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { DeadlineScheduler } from '@fulfil/messaging';
+import { DeadlineScheduler, type CompleteDeadline } from '@fulfil/messaging';
 import type { PoolClient } from 'pg';
 import { isOnlineMethod, METHOD_POLICIES } from '../domain/payment-method';
 import type { OpenPaymentState } from '../domain/payment.state';
+import type { PaymentCommand } from '../domain/payment.commands';
 import { PAYMENTS_SETTINGS, type PaymentsSettings } from '../payments.settings';
 import { MoneyBackService } from './money-back.service';
 import { PaymentCommands, type CommandContext } from './payment-commands';
@@ -16,10 +17,16 @@ import { PAYMENT_GATEWAY, type PaymentGateway } from './payment-gateway.port';
 
 const SYSTEM = 'payments';
 
+/** The provider's answer to a cancel: nothing was paid, or the customer paid first. */
+type CancelAnswer = Awaited<ReturnType<PaymentGateway['cancel']>>;
+
 /**
  * The handlers of the provider work scheduled as deadlines: register an intent, expire it,
- * capture, void, refund. Each runs in the transaction that deletes its deadline; a provider
- * outage throws and the deadline is retried with backoff.
+ * capture, void, refund. Each is a leased deadline: the provider is called with no database
+ * transaction open (an open one would hold back every outbox relay in the cluster), then the
+ * answer is recorded in the transaction that deletes the deadline. A provider outage throws
+ * and the deadline is retried with backoff; the provider's idempotency makes a repeated call
+ * harmless.
  */
 @Injectable()
 export class ProviderTasks implements OnModuleInit {
@@ -33,17 +40,24 @@ export class ProviderTasks implements OnModuleInit {
 
   onModuleInit(): void {
     this.scheduler
-      .on<PaymentTaskPayload>(PaymentDeadlineKinds.register, (p, client) =>
-        this.register(p, client),
+      .onLeased<PaymentTaskPayload>(PaymentDeadlineKinds.register, (p, complete) =>
+        this.register(p, complete),
       )
-      .on<PaymentTaskPayload>(PaymentDeadlineKinds.expire, (p, client) => this.expire(p, client))
-      .on<PaymentTaskPayload>(PaymentDeadlineKinds.capture, (p, client) => this.capture(p, client))
-      .on<VoidPayload>(PaymentDeadlineKinds.void, (p, client) => this.void(p, client))
-      .on<RefundPayload>(PaymentDeadlineKinds.refund, (p, client) => this.refund(p, client));
+      .onLeased<PaymentTaskPayload>(PaymentDeadlineKinds.expire, (p, complete) =>
+        this.expire(p, complete),
+      )
+      .onLeased<PaymentTaskPayload>(PaymentDeadlineKinds.capture, (p, complete) =>
+        this.capture(p, complete),
+      )
+      .onLeased<VoidPayload>(PaymentDeadlineKinds.void, (p, complete) => this.void(p, complete))
+      .onLeased<RefundPayload>(PaymentDeadlineKinds.refund, (p, complete) =>
+        this.refund(p, complete),
+      );
   }
 
-  private async open(paymentId: string, client: PoolClient): Promise<OpenPaymentState | undefined> {
-    const { state } = await this.commands.load(paymentId, client);
+  /** The payment as it stands (read outside any transaction; the decider re-checks on record). */
+  private async open(paymentId: string): Promise<OpenPaymentState | undefined> {
+    const { state } = await this.commands.load(paymentId);
     return state.status === 'none' ? undefined : state;
   }
 
@@ -51,8 +65,8 @@ export class ProviderTasks implements OnModuleInit {
     return { correlationId: payload.correlationId, actor: SYSTEM };
   }
 
-  async register(payload: PaymentTaskPayload, client: PoolClient): Promise<void> {
-    const state = await this.open(payload.paymentId, client);
+  async register(payload: PaymentTaskPayload, complete: CompleteDeadline): Promise<void> {
+    const state = await this.open(payload.paymentId);
     if (
       !state ||
       state.status !== 'pending' ||
@@ -69,77 +83,86 @@ export class ProviderTasks implements OnModuleInit {
       captureMode,
       notifyUrl: `${this.settings.notifyBaseUrl}/webhooks/${state.method}`,
     });
-    await this.commands.execute(
-      state.paymentId,
-      {
-        type: 'RecordProviderRegistration',
-        data: { ...registered, now: new Date().toISOString() },
-      },
-      this.context(payload),
-      { client },
-    );
+    await complete(async (client) => {
+      await this.commands.execute(
+        state.paymentId,
+        {
+          type: 'RecordProviderRegistration',
+          data: { ...registered, now: new Date().toISOString() },
+        },
+        this.context(payload),
+        { client },
+      );
+    });
   }
 
   /** At expiry: cancel at the provider first, so a customer paying this very moment wins. */
-  async expire(payload: PaymentTaskPayload, client: PoolClient): Promise<void> {
-    const state = await this.open(payload.paymentId, client);
+  async expire(payload: PaymentTaskPayload, complete: CompleteDeadline): Promise<void> {
+    const state = await this.open(payload.paymentId);
     if (!state || state.status !== 'pending') return;
-    if (
-      state.providerReference &&
-      (await this.cancelAtProvider(state, payload, client)) === 'completed'
-    )
-      return;
-    await this.commands.execute(
-      state.paymentId,
-      { type: 'TimeOutPayment', data: { now: new Date().toISOString() } },
-      this.context(payload),
-      { client },
-    );
+    await this.cancelThen(state, payload, complete, {
+      type: 'TimeOutPayment',
+      data: { now: new Date().toISOString() },
+    });
   }
 
-  async capture(payload: PaymentTaskPayload, client: PoolClient): Promise<void> {
-    const state = await this.open(payload.paymentId, client);
+  async capture(payload: PaymentTaskPayload, complete: CompleteDeadline): Promise<void> {
+    const state = await this.open(payload.paymentId);
     if (!state || state.status !== 'authorised' || !state.providerReference) return;
-    const { capturedAmount } = await this.gateway.capture(state.providerReference);
-    const { state: after } = await this.commands.execute(
-      state.paymentId,
-      {
-        type: 'RecordProviderResult',
-        data: {
-          outcome: 'captured',
-          providerReference: state.providerReference,
-          amount: capturedAmount,
-          now: new Date().toISOString(),
+    const providerReference = state.providerReference;
+    const { capturedAmount } = await this.gateway.capture(providerReference);
+    await complete(async (client) => {
+      const { state: after } = await this.commands.execute(
+        state.paymentId,
+        {
+          type: 'RecordProviderResult',
+          data: {
+            outcome: 'captured',
+            providerReference,
+            amount: capturedAmount,
+            now: new Date().toISOString(),
+          },
         },
-      },
-      this.context(payload),
-      { client },
-    );
-    await this.moneyBack.giveBackIfOrderGone(client, after, this.context(payload));
+        this.context(payload),
+        { client },
+      );
+      await this.moneyBack.giveBackIfOrderGone(client, after, this.context(payload));
+    });
   }
 
-  async void(payload: VoidPayload, client: PoolClient): Promise<void> {
-    const state = await this.open(payload.paymentId, client);
+  async void(payload: VoidPayload, complete: CompleteDeadline): Promise<void> {
+    const state = await this.open(payload.paymentId);
     if (!state || (state.status !== 'pending' && state.status !== 'authorised')) return;
-    if (
-      state.providerReference &&
-      (await this.cancelAtProvider(state, payload, client)) === 'completed'
-    )
-      return;
-    await this.commands.execute(
-      state.paymentId,
-      { type: 'VoidPayment', data: { reason: payload.reason, now: new Date().toISOString() } },
-      this.context(payload),
-      { client },
-    );
+    await this.cancelThen(state, payload, complete, {
+      type: 'VoidPayment',
+      data: { reason: payload.reason, now: new Date().toISOString() },
+    });
   }
 
-  async refund(payload: RefundPayload, client: PoolClient): Promise<void> {
-    const state = await this.open(payload.paymentId, client);
+  /**
+   * Cancels at the provider (when registered there), then records `command` — unless the
+   * customer paid first, which is recorded instead (and given back if the order is gone).
+   */
+  private async cancelThen(
+    state: OpenPaymentState,
+    payload: PaymentTaskPayload,
+    complete: CompleteDeadline,
+    command: PaymentCommand,
+  ): Promise<void> {
+    const answer = state.providerReference
+      ? await this.gateway.cancel(state.providerReference)
+      : undefined;
+    await complete(async (client) => {
+      if (answer && (await this.recordPaidFirst(client, state, answer, payload))) return;
+      await this.commands.execute(state.paymentId, command, this.context(payload), { client });
+    });
+  }
+
+  async refund(payload: RefundPayload, complete: CompleteDeadline): Promise<void> {
+    const state = await this.open(payload.paymentId);
     if (!state || state.status !== 'captured') return;
     const refund = state.refunds.find((candidate) => candidate.refundId === payload.refundId);
     if (!refund || refund.status !== 'pending') return;
-    const now = new Date().toISOString();
     // Cash payments are paid back by hand (store till, bank transfer by customer service).
     const result =
       isOnlineMethod(state.method) && state.providerReference
@@ -148,38 +171,44 @@ export class ProviderTasks implements OnModuleInit {
             amount: refund.amount,
           })
         : ({ outcome: 'succeeded', providerRefundReference: `manual:${refund.refundId}` } as const);
-    await this.commands.execute(
-      state.paymentId,
-      {
-        type: 'RecordRefundResult',
-        data:
-          result.outcome === 'succeeded'
-            ? {
-                refundId: refund.refundId,
-                outcome: 'succeeded',
-                providerRefundReference: result.providerRefundReference,
-                now,
-              }
-            : {
-                refundId: refund.refundId,
-                outcome: 'failed',
-                detail: `${result.code}: ${result.detail}`,
-                now,
-              },
-      },
-      this.context(payload),
-      { client },
-    );
+    const now = new Date().toISOString();
+    await complete(async (client) => {
+      await this.commands.execute(
+        state.paymentId,
+        {
+          type: 'RecordRefundResult',
+          data:
+            result.outcome === 'succeeded'
+              ? {
+                  refundId: refund.refundId,
+                  outcome: 'succeeded',
+                  providerRefundReference: result.providerRefundReference,
+                  now,
+                }
+              : {
+                  refundId: refund.refundId,
+                  outcome: 'failed',
+                  detail: `${result.code}: ${result.detail}`,
+                  now,
+                },
+        },
+        this.context(payload),
+        { client },
+      );
+    });
   }
 
-  /** Cancels at the provider; when the money was taken first, records that (and gives it back if due). */
-  private async cancelAtProvider(
-    state: OpenPaymentState,
-    payload: PaymentTaskPayload,
+  /**
+   * After a cancel at the provider: when the customer paid first, records the capture (and
+   * gives the money back if the order is gone) and returns true; false when it was cancelled.
+   */
+  private async recordPaidFirst(
     client: PoolClient,
-  ): Promise<'cancelled' | 'completed'> {
-    const answer = await this.gateway.cancel(state.providerReference!);
-    if (answer.outcome === 'cancelled') return 'cancelled';
+    state: OpenPaymentState,
+    answer: CancelAnswer,
+    payload: PaymentTaskPayload,
+  ): Promise<boolean> {
+    if (answer.outcome === 'cancelled') return false;
     const { state: after } = await this.commands.execute(
       state.paymentId,
       {
@@ -195,6 +224,6 @@ export class ProviderTasks implements OnModuleInit {
       { client },
     );
     await this.moneyBack.giveBackIfOrderGone(client, after, this.context(payload));
-    return 'completed';
+    return true;
   }
 }
