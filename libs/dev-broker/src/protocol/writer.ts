@@ -36,20 +36,27 @@ export class Writer {
     if (this.chunk.length < 64) this.chunk = Buffer.allocUnsafe(CHUNK);
   }
 
+  // Every method takes its position with `room()` BEFORE it touches `this.chunk`: `room()` may
+  // replace the chunk, and in `this.chunk.write…(v, this.room(n))` JavaScript reads
+  // `this.chunk` first — the field would land in the old chunk, already handed out.
   int8(value: number): this {
-    this.chunk.writeInt8(value, this.room(1));
+    const at = this.room(1);
+    this.chunk.writeInt8(value, at);
     return this;
   }
   int16(value: number): this {
-    this.chunk.writeInt16BE(value, this.room(2));
+    const at = this.room(2);
+    this.chunk.writeInt16BE(value, at);
     return this;
   }
   int32(value: number): this {
-    this.chunk.writeInt32BE(value, this.room(4));
+    const at = this.room(4);
+    this.chunk.writeInt32BE(value, at);
     return this;
   }
   uint32(value: number): this {
-    this.chunk.writeUInt32BE(value >>> 0, this.room(4));
+    const at = this.room(4);
+    this.chunk.writeUInt32BE(value >>> 0, at);
     return this;
   }
   int64(value: number): this {
@@ -65,10 +72,12 @@ export class Writer {
   unsignedVarint(value: number): this {
     let rest = value;
     while (rest >= 0x80) {
-      this.chunk[this.room(1)] = (rest & 0x7f) | 0x80;
+      const at = this.room(1);
+      this.chunk[at] = (rest & 0x7f) | 0x80;
       rest = Math.floor(rest / 128);
     }
-    this.chunk[this.room(1)] = rest;
+    const at = this.room(1);
+    this.chunk[at] = rest;
     return this;
   }
 
@@ -77,7 +86,8 @@ export class Writer {
     const length = Buffer.byteLength(value);
     if (compact) this.unsignedVarint(length + 1);
     else this.int16(length);
-    this.chunk.write(value, this.room(length), length, 'utf8');
+    const at = this.room(length);
+    this.chunk.write(value, at, length, 'utf8');
     return this;
   }
 
@@ -104,7 +114,8 @@ export class Writer {
       this.parts.push(value);
       this.flushedBytes += value.length;
     } else {
-      value.copy(this.chunk, this.room(value.length));
+      const at = this.room(value.length);
+      value.copy(this.chunk, at);
     }
     return this;
   }
