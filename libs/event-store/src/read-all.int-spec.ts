@@ -197,8 +197,11 @@ describe('readAll', () => {
             await delay(readPauseMs);
           }
           const committed = (await writes).flat();
-          // Drain: every writer has finished, so the watermark passes all of them.
-          for (let round = 0; round < 200; round += 1) {
+          // Drain: every writer has finished, so the watermark passes all of them — once every
+          // older transaction in the cluster has ended too (the database is shared with other
+          // test files running meanwhile, which may hold one open for a few seconds).
+          const drainUntil = Date.now() + 20_000;
+          while (Date.now() < drainUntil) {
             if ((await readPage()) === 0 && seen.length >= committed.length) break;
             await delay(10);
           }

@@ -16,5 +16,12 @@ export const inventoryDefinition: ServiceDefinition = {
     'inventory:read': 'Read inventory data.',
     'inventory:write': 'Change inventory data.',
   },
-  configure: (app) => connectInbox(app, { topics: [Topics.orders, Topics.afterSales] }),
+  configure: (app) =>
+    connectInbox(app, {
+      topics: [Topics.orders, Topics.afterSales],
+      // One event per transaction: a reservation locks its SKUs' streams in sorted order, and
+      // several orders in one transaction would take those locks out of order (deadlocks) and
+      // after the transaction already had its id (transaction-order refusals).
+      maxEventsPerTransaction: 1,
+    }),
 };

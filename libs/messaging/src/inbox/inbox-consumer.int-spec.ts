@@ -29,13 +29,21 @@ const registry = new Registry();
 /** How many more times the handler throws for an order id (Infinity: always). */
 const failuresLeft = new Map<string, number>();
 const attempts = new Map<string, number>();
-const TOPICS = ['dup.events', 'spread.events', 'poison.events', 'flaky.events', 'nest.events'];
+const TOPICS = [
+  'dup.events',
+  'spread.events',
+  'poison.events',
+  'flaky.events',
+  'batch.events',
+  'nest.events',
+];
 
 beforeAll(async () => {
   infra = await startTestInfrastructure();
   await migrate(infra.postgresUrl);
   pool = new Pool({ connectionString: infra.postgresUrl, max: 10 });
   await createAppliedTable(pool);
+  await pool.query('CREATE TABLE applied_in (event_id text NOT NULL, tx bigint NOT NULL)');
   kafka = kafkaClient(infra.kafkaBrokers);
   const admin = kafka.admin();
   await admin.connect();
@@ -59,7 +67,7 @@ beforeAll(async () => {
     handlers: new Map([
       [
         'fulfil.orders.OrderCancelled',
-        async (event, envelope, client) => {
+        async (event, envelope, client, source) => {
           const orderId = (event.data as { orderId: string }).orderId;
           attempts.set(orderId, (attempts.get(orderId) ?? 0) + 1);
           // Written first, so a failure below proves the rollback too.
@@ -67,6 +75,9 @@ beforeAll(async () => {
             envelope.id,
             orderId,
           ]);
+          if (source.topic === 'batch.events') {
+            await client.query('INSERT INTO applied_in VALUES ($1, txid_current())', [envelope.id]);
+          }
           const left = failuresLeft.get(orderId) ?? 0;
           if (left > 0) {
             failuresLeft.set(orderId, left - 1);
@@ -208,6 +219,60 @@ class OrdersListener {
 
 @Module({ controllers: [OrdersListener] })
 class ListenerModule {}
+
+describe('InboxConsumer with several events waiting in a partition', () => {
+  /** Sends `count` events (then `extra`) to partition 0 in one request: one fetched batch. */
+  async function sendWaiting(
+    prefix: string,
+    count: number,
+    extra: ReturnType<typeof kafkaMessageOf>[] = [],
+  ) {
+    const sent = Array.from({ length: count }, (_, i) =>
+      kafkaMessageOf(orderCancelled(`${prefix}-${i}`)),
+    );
+    const messages = [...sent, ...extra].map((s) => ({ ...s.message, partition: 0 }));
+    await producer.send({ topic: 'batch.events', messages });
+    return sent.map((s) => s.id);
+  }
+
+  async function transactionSizes(ids: string[]): Promise<number[]> {
+    const { rows } = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM applied_in WHERE event_id = ANY($1)
+        GROUP BY tx ORDER BY min(event_id)`,
+      [ids],
+    );
+    return rows.map((row) => row.n);
+  }
+
+  it('handles them several to a transaction (at most 10), each once', async () => {
+    const ids = await sendWaiting('ord-batch', 25);
+    expect(await appliedOnce(ids)).toEqual(ids.map(() => 1));
+    const sizes = await transactionSizes(ids);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(25);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(10);
+    expect(sizes.length).toBeLessThan(25);
+  });
+
+  it('handles them one by one when one fails: the failure retried, every event applied once', async () => {
+    failuresLeft.set('ord-batch-fail-4', 1);
+    const ids = await sendWaiting('ord-batch-fail', 8);
+    expect(await appliedOnce(ids)).toEqual(ids.map(() => 1));
+    expect(attempts.get('ord-batch-fail-4')).toBeGreaterThanOrEqual(2);
+  });
+
+  it('absorbs an already-handled event among them and applies the others once', async () => {
+    const { id, message } = kafkaMessageOf(orderCancelled('ord-batch-again'));
+    await producer.send({
+      topic: 'batch.events',
+      messages: [{ ...message, partition: 0 }],
+    });
+    await appliedOnce([id]);
+    const before = await metric('inbox_duplicates_total');
+    const ids = await sendWaiting('ord-batch-dup', 6, [{ id, message }]);
+    expect(await appliedOnce([...ids, id])).toEqual([...ids, id].map(() => 1));
+    await waitFor(async () => (await metric('inbox_duplicates_total')) > before, 'the duplicate');
+  });
+});
 
 describe('KafkaInboxTransport (Nest)', () => {
   it('routes @EventPattern(ce_type) handlers through the inbox: a redelivery changes nothing', async () => {

@@ -8,8 +8,10 @@ import {
 import {
   Partitioners,
   type Consumer,
+  type EachBatchPayload,
   type EachMessagePayload,
   type Kafka,
+  type KafkaMessage,
   type Producer,
 } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
@@ -68,6 +70,21 @@ export interface InboxConsumerOptions {
   readonly sessionTimeoutMs?: number;
   /** Partitions handled at the same time (each still in order). Default 3. */
   readonly partitionsConsumedConcurrently?: number;
+  /**
+   * Consecutive events of one partition handled in one database transaction at most (one
+   * BEGIN/COMMIT and one inbox insert for all). Default 10; 1 handles each on its own. Only
+   * events already waiting are grouped, so a consumer that keeps up still handles one at a time.
+   */
+  readonly maxEventsPerTransaction?: number;
+}
+
+/** A parsed message whose event has a handler. */
+interface HandledMessage {
+  readonly source: MessageSource;
+  readonly message: KafkaMessage;
+  readonly event: IntegrationEvent;
+  readonly envelope: CloudEventEnvelope;
+  readonly handler: IntegrationEventHandler;
 }
 
 /** The outcome of one message. */
@@ -79,7 +96,9 @@ export type MessageOutcome = 'processed' | 'duplicate' | 'ignored' | DeadLetterR
  * a known id is a duplicate: the transaction is rolled back and nothing changes. A message's offset is committed (in the
  * background, every 100 ms) only after that transaction committed — or after the message went
  * to `<topic>.dlq`: poison messages (envelope/schema errors) at once, handler failures after
- * `maxAttempts`. Partitions are consumed in parallel, each in order.
+ * `maxAttempts`. Partitions are consumed in parallel, each in order. Events already waiting in
+ * a partition are handled several to a transaction (`maxEventsPerTransaction`); if any of them
+ * fails or is a duplicate, that transaction is rolled back and they are handled one by one.
  */
 export class InboxConsumer {
   private readonly handlers = new Map<string, IntegrationEventHandler>();
@@ -167,7 +186,8 @@ export class InboxConsumer {
       autoCommitInterval: 100,
       // Partitions in parallel; within a partition (one key's events) strictly in order.
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
-      eachMessage: (payload) => this.onMessage(payload),
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.onBatch(payload),
     });
   }
 
@@ -189,24 +209,109 @@ export class InboxConsumer {
     })();
   }
 
-  private async onMessage({ topic, partition, message }: EachMessagePayload): Promise<void> {
-    const source: MessageSource = {
-      topic,
-      partition,
-      offset: message.offset,
-      groupId: this.options.groupId,
+  /**
+   * A fetched batch of one partition, in order: runs of consecutive handled events go through
+   * `processTogether`; a message without a handler, or that does not parse, on its own.
+   */
+  private async onBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    isRunning,
+    isStale,
+  }: EachBatchPayload): Promise<void> {
+    const maxTogether = Math.max(1, this.options.maxEventsPerTransaction ?? 10);
+    const run: HandledMessage[] = [];
+    const flush = async () => {
+      if (run.length === 0) return;
+      for (const outcome of await this.processTogether(run)) this.count(outcome);
+      resolveOffset(run.at(-1)!.message.offset);
+      run.length = 0;
+      await heartbeat();
     };
-    const outcome = await this.process(source, message);
-    if (outcome === 'processed' || outcome === 'ignored')
-      this.metrics?.processed.inc({ group: this.options.groupId });
-    if (outcome === 'duplicate') this.metrics?.duplicates.inc({ group: this.options.groupId });
-    if (outcome === 'poison' || outcome === 'handler-failed')
-      this.metrics?.deadLettered.inc({ group: this.options.groupId });
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) {
+        run.length = 0; // not handled, offsets not resolved: they come again
+        break;
+      }
+      const source: MessageSource = {
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: message.offset,
+        groupId: this.options.groupId,
+      };
+      const handled = this.handledMessage(source, message);
+      if (handled) {
+        run.push(handled);
+        if (run.length >= maxTogether) await flush();
+        continue;
+      }
+      await flush();
+      this.count(await this.process(source, message));
+      resolveOffset(message.offset);
+    }
+    await flush();
   }
 
+  private count(outcome: MessageOutcome): void {
+    const labels = { group: this.options.groupId };
+    if (outcome === 'processed' || outcome === 'ignored') this.metrics?.processed.inc(labels);
+    if (outcome === 'duplicate') this.metrics?.duplicates.inc(labels);
+    if (outcome === 'poison' || outcome === 'handler-failed')
+      this.metrics?.deadLettered.inc(labels);
+  }
+
+  /** The message parsed with its handler; undefined when it does not parse or has none. */
+  private handledMessage(source: MessageSource, message: KafkaMessage): HandledMessage | undefined {
+    try {
+      const { event, envelope } = fromKafkaMessage(message);
+      const handler = this.handlers.get(envelope.type) ?? this.handlers.get(event.type);
+      return handler && { source, message, event, envelope, handler };
+    } catch {
+      return undefined; // `process` dead-letters it with the reason
+    }
+  }
+
+  /**
+   * Handles consecutive events in one transaction, then records them all in one insert. Any
+   * failure — a handler error, a conflict, an event already recorded — rolls that transaction
+   * back and they are handled one by one (`process`), with its retries, duplicate detection
+   * and dead-lettering; so a batch never changes what happens to an event, only its cost.
+   */
+  private async processTogether(run: readonly HandledMessage[]): Promise<MessageOutcome[]> {
+    let failed: { index: number; error: unknown } | undefined;
+    if (run.length > 1) {
+      try {
+        await withTransaction(this.options.pool, async (client) => {
+          for (const [index, { event, envelope, source, handler }] of run.entries()) {
+            try {
+              await handler(event, envelope, client, source);
+            } catch (error) {
+              failed = { index, error };
+              throw error;
+            }
+          }
+          if ((await this.recordAll(client, run)) !== run.length) throw new AlreadyProcessed();
+        });
+        return run.map(() => 'processed');
+      } catch {
+        // One by one below: each event meets its own error, retries or duplicate again.
+      }
+    }
+    const outcomes: MessageOutcome[] = [];
+    for (const [index, { source, message }] of run.entries()) {
+      // The handler that failed in the batch has had its first attempt.
+      const firstFailure = failed?.index === index ? { error: failed.error } : undefined;
+      outcomes.push(await this.process(source, message, firstFailure));
+    }
+    return outcomes;
+  }
+
+  /** One message in its own transaction, with retries; `firstFailure`: attempt 1 failed already. */
   private async process(
     source: MessageSource,
     message: EachMessagePayload['message'],
+    firstFailure?: { error: unknown },
   ): Promise<MessageOutcome> {
     let received: ReturnType<typeof fromKafkaMessage>;
     try {
@@ -222,6 +327,8 @@ export class InboxConsumer {
     if (!handler) return 'ignored';
     for (let attempt = 1; ; attempt += 1) {
       try {
+        // Its first attempt was in a batch that failed on it (`processTogether`).
+        if (attempt === 1 && firstFailure) throw firstFailure.error;
         return await withTransaction(this.options.pool, async (client): Promise<MessageOutcome> => {
           // The handler writes first and the inbox row last: the transaction takes its id at
           // the handler's first write — after any lock the handler took — so writers that
@@ -269,6 +376,28 @@ export class InboxConsumer {
       values: [source.groupId, eventId, eventType, source.topic, source.partition, source.offset],
     });
     return inserted.rowCount === 1;
+  }
+
+  /** Records several events in one insert; returns how many were new. */
+  private async recordAll(client: PoolClient, run: readonly HandledMessage[]): Promise<number> {
+    const inserted = await client.query({
+      name: 'inbox.record_all',
+      text: `INSERT INTO inbox (consumer_group, event_id, event_type, source_topic,
+                                source_partition, source_offset)
+             SELECT $1, e.event_id, e.event_type, e.topic, e.partition, e.offset_
+               FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[])
+                    AS e(event_id, event_type, topic, partition, offset_)
+             ON CONFLICT DO NOTHING`,
+      values: [
+        this.options.groupId,
+        run.map((m) => m.envelope.id),
+        run.map((m) => m.envelope.type),
+        run.map((m) => m.source.topic),
+        run.map((m) => m.source.partition),
+        run.map((m) => m.source.offset),
+      ],
+    });
+    return inserted.rowCount ?? 0;
   }
 
   private async isRecorded(eventId: string): Promise<boolean> {

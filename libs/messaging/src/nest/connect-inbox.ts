@@ -16,7 +16,10 @@ import { PG_POOL } from './event-sourcing.tokens';
 
 /** Options of {@link connectInbox}. */
 export interface ConnectInboxOptions extends Partial<
-  Pick<InboxConsumerOptions, 'maxAttempts' | 'backoff' | 'fromBeginning'>
+  Pick<
+    InboxConsumerOptions,
+    'maxAttempts' | 'backoff' | 'fromBeginning' | 'maxEventsPerTransaction'
+  >
 > {
   /** Topics to consume (other services' `<service>.events`). */
   readonly topics: readonly string[];
