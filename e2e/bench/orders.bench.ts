@@ -28,8 +28,6 @@ interface Outcome {
 async function watchOutcomes(brokers: string[]) {
   const kafka = new Kafka({ clientId: 'bench-orders', brokers, logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId: `bench-${randomUUID()}`, maxWaitTimeInMs: 50 });
-  const outcomes = new Map<string, Outcome>();
-  const reserved = new Map<string, number>();
   /** When each event type was first seen per order: where the time goes. */
   const stages = new Map<string, Map<string, number>>();
   await consumer.connect();
@@ -47,16 +45,28 @@ async function watchOutcomes(brokers: string[]) {
       const stage = `${topic.split('.')[0]}:${type.split('.')[2] ?? type}`;
       if (!seen.has(stage)) seen.set(stage, now);
       stages.set(data.orderId, seen);
-      if (topic === 'inventory.events' && /StockReserved|StockReservationFailed/.test(type)) {
-        if (!reserved.has(data.orderId)) reserved.set(data.orderId, now);
-      } else if (/OrderConfirmed|OrderCancelled/.test(type) && !outcomes.has(data.orderId)) {
-        outcomes.set(data.orderId, { at: now, type });
-      }
     },
   });
+  /** The first of `names` seen for an order, with when. */
+  const firstOf = (orderId: string, names: readonly string[]): Outcome | undefined => {
+    const seen = stages.get(orderId);
+    const found = names
+      .map((type) => ({ type, at: seen?.get(type) }))
+      .filter((o): o is Outcome => o.at !== undefined);
+    return found.sort((a, b) => a.at - b.at)[0];
+  };
   // Joining the group takes a moment; events before it would be missed.
   await new Promise((done) => setTimeout(done, 4_000));
-  return { outcomes, reserved, stages, stop: () => consumer.disconnect() };
+  return {
+    stages,
+    /** The order's outcome on orders.events: confirmed or cancelled. */
+    outcome: (orderId: string) =>
+      firstOf(orderId, ['orders:OrderConfirmed', 'orders:OrderCancelled']),
+    /** When inventory answered the order's reservation. */
+    reservedAt: (orderId: string) =>
+      firstOf(orderId, ['inventory:StockReserved', 'inventory:StockReservationFailed'])?.at,
+    stop: () => consumer.disconnect(),
+  };
 }
 
 function client(stack: LocalStack, token: string) {
@@ -119,7 +129,8 @@ function stageTimeline(
   const delays = new Map<string, number[]>();
   for (const [orderId, sentAt] of placed) {
     for (const [stage, at] of stages.get(orderId) ?? []) {
-      delays.set(stage, [...(delays.get(stage) ?? []), at - sentAt]);
+      if (!delays.has(stage)) delays.set(stage, []);
+      delays.get(stage)!.push(at - sentAt);
     }
   }
   return [...delays]
@@ -208,12 +219,12 @@ async function main(): Promise<void> {
         METHOD,
       );
       const ids = [...phase.placed.keys()];
-      await eventually(() => ids.every((id) => watcher.outcomes.has(id)), DRAIN_MS);
+      await eventually(() => ids.every((id) => watcher.outcome(id)), DRAIN_MS);
       const latencies: number[] = [];
       let confirmed = 0;
       let lastConfirmed = 0;
       for (const [id, sentAt] of phase.placed) {
-        const outcome = watcher.outcomes.get(id);
+        const outcome = watcher.outcome(id);
         if (!outcome?.type.includes('OrderConfirmed')) continue;
         confirmed += 1;
         latencies.push(outcome.at - sentAt);
@@ -224,9 +235,7 @@ async function main(): Promise<void> {
       latencies.sort((a, b) => a - b);
       const p50 = percentile(latencies, 50);
       const p99 = percentile(latencies, 99);
-      const cancelled = ids.filter((id) =>
-        watcher.outcomes.get(id)?.type.includes('Cancelled'),
-      ).length;
+      const cancelled = ids.filter((id) => watcher.outcome(id)?.type.includes('Cancelled')).length;
       console.log(
         [
           rate,
@@ -244,7 +253,7 @@ async function main(): Promise<void> {
       );
       if (phase.failures.length > 0) console.log(`  first failure: ${phase.failures[0]}`);
       console.log(`  ${stageTimeline(phase.placed, watcher.stages)}`);
-      const unseen = ids.filter((id) => !watcher.outcomes.has(id));
+      const unseen = ids.filter((id) => !watcher.outcome(id));
       if (unseen.length > 0) {
         // Tells a slow platform from a lagging observer: what do the orders themselves say?
         const sample = unseen.slice(0, 20);
@@ -277,9 +286,9 @@ async function main(): Promise<void> {
       'cash-on-delivery',
     );
     const hotIds = [...hot.placed.keys()];
-    await eventually(() => hotIds.every((id) => watcher.reserved.has(id)), DRAIN_MS);
+    await eventually(() => hotIds.every((id) => watcher.reservedAt(id) !== undefined), DRAIN_MS);
     const answered = hotIds
-      .map((id) => watcher.reserved.get(id))
+      .map((id) => watcher.reservedAt(id))
       .filter((t): t is number => t !== undefined);
     const hotSeconds = (Math.max(...answered) - Math.min(...hot.placed.values())) / 1000;
     figures.hot_sku_reservations_per_s = round(answered.length / Math.max(0.001, hotSeconds));

@@ -9,7 +9,6 @@ import {
   Partitioners,
   type Consumer,
   type EachBatchPayload,
-  type EachMessagePayload,
   type Kafka,
   type KafkaMessage,
   type Producer,
@@ -211,7 +210,7 @@ export class InboxConsumer {
 
   /**
    * A fetched batch of one partition, in order: runs of consecutive handled events go through
-   * `processTogether`; a message without a handler, or that does not parse, on its own.
+   * `processTogether`; a message without a handler, or that does not parse, is done at once.
    */
   private async onBatch({
     batch,
@@ -240,14 +239,14 @@ export class InboxConsumer {
         offset: message.offset,
         groupId: this.options.groupId,
       };
-      const handled = this.handledMessage(source, message);
-      if (handled) {
+      const handled = await this.handledMessage(source, message);
+      if (typeof handled === 'object') {
         run.push(handled);
         if (run.length >= maxTogether) await flush();
         continue;
       }
       await flush();
-      this.count(await this.process(source, message));
+      this.count(handled);
       resolveOffset(message.offset);
     }
     await flush();
@@ -261,15 +260,26 @@ export class InboxConsumer {
       this.metrics?.deadLettered.inc(labels);
   }
 
-  /** The message parsed with its handler; undefined when it does not parse or has none. */
-  private handledMessage(source: MessageSource, message: KafkaMessage): HandledMessage | undefined {
+  /**
+   * Parses a message (once) and finds its handler. A message that does not parse is poison:
+   * dead-lettered at once. A valid event without a handler has nothing to apply, so nothing
+   * to guard against applying twice: no transaction at all.
+   */
+  private async handledMessage(
+    source: MessageSource,
+    message: KafkaMessage,
+  ): Promise<HandledMessage | 'ignored' | 'poison'> {
+    let received: ReturnType<typeof fromKafkaMessage>;
     try {
-      const { event, envelope } = fromKafkaMessage(message);
-      const handler = this.handlers.get(envelope.type) ?? this.handlers.get(event.type);
-      return handler && { source, message, event, envelope, handler };
-    } catch {
-      return undefined; // `process` dead-letters it with the reason
+      received = fromKafkaMessage(message);
+    } catch (error) {
+      if (!isIntegrationMessageError(error)) throw error;
+      await this.deadLetter(source, message, 'poison', error, 0);
+      return 'poison';
     }
+    const { event, envelope } = received;
+    const handler = this.handlers.get(envelope.type) ?? this.handlers.get(event.type);
+    return handler ? { source, message, event, envelope, handler } : 'ignored';
   }
 
   /**
@@ -291,7 +301,7 @@ export class InboxConsumer {
               throw error;
             }
           }
-          if ((await this.recordAll(client, run)) !== run.length) throw new AlreadyProcessed();
+          if ((await this.record(client, run)) !== run.length) throw new AlreadyProcessed();
         });
         return run.map(() => 'processed');
       } catch {
@@ -299,32 +309,20 @@ export class InboxConsumer {
       }
     }
     const outcomes: MessageOutcome[] = [];
-    for (const [index, { source, message }] of run.entries()) {
+    for (const [index, handled] of run.entries()) {
       // The handler that failed in the batch has had its first attempt.
       const firstFailure = failed?.index === index ? { error: failed.error } : undefined;
-      outcomes.push(await this.process(source, message, firstFailure));
+      outcomes.push(await this.process(handled, firstFailure));
     }
     return outcomes;
   }
 
-  /** One message in its own transaction, with retries; `firstFailure`: attempt 1 failed already. */
+  /** One event in its own transaction, with retries; `firstFailure`: attempt 1 failed already. */
   private async process(
-    source: MessageSource,
-    message: EachMessagePayload['message'],
+    handled: HandledMessage,
     firstFailure?: { error: unknown },
   ): Promise<MessageOutcome> {
-    let received: ReturnType<typeof fromKafkaMessage>;
-    try {
-      received = fromKafkaMessage(message);
-    } catch (error) {
-      if (!isIntegrationMessageError(error)) throw error;
-      await this.deadLetter(source, message, 'poison', error, 0);
-      return 'poison';
-    }
-    const { event, envelope } = received;
-    const handler = this.handlers.get(envelope.type) ?? this.handlers.get(event.type);
-    // Nothing to apply, so nothing to guard against applying twice: no transaction at all.
-    if (!handler) return 'ignored';
+    const { source, message, event, envelope, handler } = handled;
     for (let attempt = 1; ; attempt += 1) {
       try {
         // Its first attempt was in a batch that failed on it (`processTogether`).
@@ -335,9 +333,7 @@ export class InboxConsumer {
           // serialise on a lock also commit in id order, which the event store's
           // transaction-order check needs. A duplicate costs a rolled-back transaction.
           await handler(event, envelope, client, source);
-          if (!(await this.record(client, envelope.id, envelope.type, source))) {
-            throw new AlreadyProcessed();
-          }
+          if ((await this.record(client, [handled])) === 0) throw new AlreadyProcessed();
           return 'processed';
         });
       } catch (error) {
@@ -361,27 +357,10 @@ export class InboxConsumer {
     }
   }
 
-  /** Records the event in the inbox; false when it already was (a duplicate). */
-  private async record(
-    client: PoolClient,
-    eventId: string,
-    eventType: string,
-    source: MessageSource,
-  ): Promise<boolean> {
+  /** Records events in the inbox in one insert; returns how many were new (not duplicates). */
+  private async record(client: PoolClient, run: readonly HandledMessage[]): Promise<number> {
     const inserted = await client.query({
       name: 'inbox.record',
-      text: `INSERT INTO inbox (consumer_group, event_id, event_type, source_topic,
-                                source_partition, source_offset)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
-      values: [source.groupId, eventId, eventType, source.topic, source.partition, source.offset],
-    });
-    return inserted.rowCount === 1;
-  }
-
-  /** Records several events in one insert; returns how many were new. */
-  private async recordAll(client: PoolClient, run: readonly HandledMessage[]): Promise<number> {
-    const inserted = await client.query({
-      name: 'inbox.record_all',
       text: `INSERT INTO inbox (consumer_group, event_id, event_type, source_topic,
                                 source_partition, source_offset)
              SELECT $1, e.event_id, e.event_type, e.topic, e.partition, e.offset_
@@ -410,7 +389,7 @@ export class InboxConsumer {
 
   private async deadLetter(
     source: MessageSource,
-    message: EachMessagePayload['message'],
+    message: KafkaMessage,
     reason: DeadLetterReason,
     error: unknown,
     attempts: number,

@@ -70,15 +70,7 @@ export function recordPaymentTimedOut(
   command: RecordPaymentTimedOut,
   state: OrderState,
 ): OrderEvent[] {
-  if (state.status === 'none' || !UNCONFIRMED.includes(state.status)) return [];
-  return [
-    cancellation(state, {
-      reason: 'payment-timed-out',
-      detail: 'payment-intent-expired',
-      initiatedBy: 'system',
-      at: command.data.at,
-    }),
-  ];
+  return timeOutUnconfirmed(state, 'payment-intent-expired', command.data.at);
 }
 
 /** The orders-side safety net when neither payments nor inventory ended a stuck order. */
@@ -86,15 +78,13 @@ export function expireUnconfirmedOrder(
   command: ExpireUnconfirmedOrder,
   state: OrderState,
 ): OrderEvent[] {
+  return timeOutUnconfirmed(state, 'confirmation-deadline', command.data.at);
+}
+
+/** Cancels an order still waiting for payment or stock as timed out; nothing once it moved on. */
+function timeOutUnconfirmed(state: OrderState, detail: string, at: string): OrderEvent[] {
   if (state.status === 'none' || !UNCONFIRMED.includes(state.status)) return [];
-  return [
-    cancellation(state, {
-      reason: 'payment-timed-out',
-      detail: 'confirmation-deadline',
-      initiatedBy: 'system',
-      at: command.data.at,
-    }),
-  ];
+  return [cancellation(state, { reason: 'payment-timed-out', detail, initiatedBy: 'system', at })];
 }
 
 function confirmation(
