@@ -34,6 +34,11 @@ export { createServiceLogger } from './logging/create-service-logger';
 export { CORRELATION_ID_HEADER } from './logging/request-logging';
 
 export { ensureDatabase } from './database/ensure-database';
+export {
+  MAX_PREPARED_STATEMENT_TEXTS,
+  PreparedStatementClient,
+  preparedStatementName,
+} from './database/prepared-statement-client';
 export { HttpMetrics } from './metrics/http-metrics';
 
 export {

@@ -11,6 +11,7 @@ import { CommandHandler, EventStore } from '@fulfil/event-store';
 import {
   HttpMetrics,
   KAFKA_CLIENT,
+  PreparedStatementClient,
   SERVICE_CONFIG,
   SERVICE_LOGGER,
   type ServiceConfig,
@@ -88,6 +89,8 @@ export class EventSourcingModule {
               // Keep connections through lulls: a new one costs a SCRAM handshake.
               idleTimeoutMillis: 60_000,
               application_name: `fulfil-${config.service}`,
+              // Parsed and planned once per connection, not on every statement.
+              Client: PreparedStatementClient,
             });
             // An idle connection dropped by the server must not crash the service.
             pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection'));

@@ -2,10 +2,12 @@ import type { DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { ServiceConfig } from '../config/service-config';
 import type { ServiceDefinition } from '../service-definition';
+import { PreparedStatementClient } from './prepared-statement-client';
 
 /**
  * TypeORM on the service's own database: never `synchronize`; the definition's migrations
- * run at start-up. The database itself is created beforehand by `ensureDatabase`.
+ * run at start-up. The database itself is created beforehand by `ensureDatabase`. Statements
+ * with parameters run prepared ({@link PreparedStatementClient}).
  */
 export function databaseModule(
   definition: ServiceDefinition,
@@ -24,6 +26,6 @@ export function databaseModule(
     // Fail start-up fast instead of retrying for half a minute; the orchestrator restarts us.
     retryAttempts: 2,
     retryDelay: 1_000,
-    extra: { connectionTimeoutMillis: 5_000 },
+    extra: { connectionTimeoutMillis: 5_000, Client: PreparedStatementClient },
   });
 }
