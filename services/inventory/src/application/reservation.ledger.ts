@@ -1,14 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandHandler, EventStore } from '@fulfil/event-store';
-import { DeadlineScheduler, enqueueIntegrationEvents } from '@fulfil/messaging';
+import { DeadlineScheduler } from '@fulfil/messaging';
 import type { PoolClient } from 'pg';
 import type { ReservationCommand } from '../domain/reservation/reservation.commands';
 import { reservationDecider } from '../domain/reservation/reservation.decider';
 import type { ReservationEvent } from '../domain/reservation/reservation.events';
 import type { ReservationState } from '../domain/reservation/reservation.state';
 import { ReservationsRepository } from '../infrastructure/reservations.repository';
-import { eventMetadata, outboxContext, type CommandContext } from './command-context';
+import { eventMetadata, type CommandContext } from './command-context';
 import { reservationIntegrationEvents } from './integration-events';
+import type { OutboxBatch } from './outbox-batch';
 
 export const reservationStreamId = (reservationId: string) => `reservation-${reservationId}`;
 
@@ -21,35 +22,92 @@ export interface ReservationExpiryPayload {
   readonly correlationId: string;
 }
 
+/** A reservation's state and the stream version it was folded to. */
+export interface LoadedReservation {
+  readonly state: ReservationState;
+  readonly version: number;
+}
+
 /**
- * Runs a command against a reservation's stream inside the caller's transaction — which must
- * hold the reservation's lock — and, in the same transaction, updates the reservation read
- * model, the expiry deadline and the outbox (StockReserved, StockReleased, …).
+ * A reservation id that was just generated: no stream, nothing to load, and no other
+ * transaction can know the id before this one commits.
+ */
+export const NEW_RESERVATION: LoadedReservation = {
+  state: reservationDecider.initialState(),
+  version: 0,
+};
+
+/** What a command decided against a loaded reservation, not yet stored. */
+export interface ReservationDecision {
+  readonly reservationId: string;
+  /** The version the decision was taken at: the append expects the stream still there. */
+  readonly expectedVersion: number;
+  /** As stored: with the command's metadata. */
+  readonly events: readonly ReservationEvent[];
+  readonly state: ReservationState;
+}
+
+/**
+ * Runs commands against a reservation's stream inside the caller's transaction — which must
+ * hold the reservation's lock (or own a brand-new reservation id) — in two steps: `decide`
+ * (pure, so the caller can lock what the decision touches before anything is written) and
+ * `save`, which appends and, in the same transaction, updates the reservation read model, the
+ * expiry deadline and the outbox (StockReserved, StockReleased, …).
+ *
+ * The caller loads the state once under the lock and decides against it: nobody else can append
+ * meanwhile, and the append's expected version refuses anything that slipped past anyway.
  */
 @Injectable()
 export class ReservationLedger {
   private readonly handler: CommandHandler;
 
   constructor(
-    store: EventStore,
+    private readonly store: EventStore,
     @Inject(DeadlineScheduler) private readonly deadlines: DeadlineScheduler,
     private readonly reservations: ReservationsRepository,
   ) {
-    this.handler = new CommandHandler(store, { maxAttempts: 1 });
+    this.handler = new CommandHandler(store);
   }
 
-  async execute(
-    client: PoolClient,
-    command: ReservationCommand,
-    context: CommandContext,
-  ): Promise<{ events: readonly ReservationEvent[]; state: ReservationState }> {
-    const reservationId = command.data.reservationId;
-    const { events, state } = await this.handler.handle(
+  async load(client: PoolClient, reservationId: string): Promise<LoadedReservation> {
+    return this.handler.load(
       reservationStreamId(reservationId),
-      command,
-      { decider: reservationDecider, metadata: eventMetadata(context), client },
+      reservationDecider,
+      undefined,
+      client,
     );
-    if (events.length === 0) return { events, state };
+  }
+
+  decide(
+    command: ReservationCommand,
+    loaded: LoadedReservation,
+    context: CommandContext,
+  ): ReservationDecision {
+    const metadata = eventMetadata(context);
+    const events = reservationDecider
+      .decide(command, loaded.state)
+      .map((event) => ({ ...event, metadata }));
+    return {
+      reservationId: command.data.reservationId,
+      expectedVersion: loaded.version,
+      events,
+      state: events.reduce(reservationDecider.evolve, loaded.state),
+    };
+  }
+
+  /** Stores a decision; its integration events go to `outbox`, which the caller writes. */
+  async save(
+    client: PoolClient,
+    decision: ReservationDecision,
+    context: CommandContext,
+    outbox: OutboxBatch,
+  ): Promise<void> {
+    const { reservationId, events, state } = decision;
+    if (events.length === 0) return;
+    await this.store.appendToStream(reservationStreamId(reservationId), events, {
+      expectedVersion: decision.expectedVersion,
+      client,
+    });
     const first = events[0]!;
     if (first.type === 'ReservationMade' || first.type === 'ReservationFailed') {
       await this.reservations.insert(client, first);
@@ -67,21 +125,6 @@ export class ReservationLedger {
       // Firm, released or committed: nothing left to expire.
       await this.deadlines.cancel(client, expiryDeadlineId(reservationId));
     }
-    await enqueueIntegrationEvents(
-      client,
-      reservationIntegrationEvents(events).map((event) => ({ event })),
-      outboxContext(context),
-    );
-    return { events, state };
-  }
-
-  async load(client: PoolClient, reservationId: string): Promise<ReservationState> {
-    const { state } = await this.handler.load(
-      reservationStreamId(reservationId),
-      reservationDecider,
-      undefined,
-      client,
-    );
-    return state;
+    outbox.add(reservationIntegrationEvents(events));
   }
 }

@@ -2,18 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { isDomainError } from '@fulfil/decider';
 import type { PoolClient } from 'pg';
-import type { SkuQuantity } from '../domain/reservation/reservation.commands';
+import type { ReservationCommand, SkuQuantity } from '../domain/reservation/reservation.commands';
 import type { CommitStock, ReleaseStock } from '../domain/stock/sku-stock.commands';
 import type { ReservationEvent, SalesChannel } from '../domain/reservation/reservation.events';
-import type { ReservationState } from '../domain/reservation/reservation.state';
 import type { LineRequest, LineShortage, StockAllocation } from '../domain/stock/stock.types';
 import { RegionalDemandRepository } from '../infrastructure/regional-demand.repository';
 import { ReservationsRepository } from '../infrastructure/reservations.repository';
 import { INVENTORY_SETTINGS, type InventorySettings } from '../inventory.settings';
 import type { CommandContext } from './command-context';
-import { ReservationLedger } from './reservation.ledger';
+import { NEW_RESERVATION, ReservationLedger } from './reservation.ledger';
 import { SkuStockLedger } from './sku-stock.ledger';
-import { lockReservation, lockSkus } from './stock-locks';
+import { OutboxBatch } from './outbox-batch';
+import { lockReservation, lockReservationOfOrder, lockSkus } from './stock-locks';
 
 /** An order as inventory needs it to reserve stock (from OrderPlaced). */
 export interface OrderToReserve {
@@ -31,7 +31,9 @@ export type ReservationRef = { readonly reservationId?: string; readonly orderId
 /**
  * The reservation use cases (R-INV-2, R-INV-4). Every method runs inside the caller's
  * transaction (the inbox's, the deadline's, or one of `InventoryTransactions`) and takes the
- * reservation's lock, then the SKUs' locks in sorted order, before it reads any stock.
+ * reservation's lock (unless it is a new one), then the SKUs' locks in sorted order, before it
+ * reads any stock and before it writes anything. The integration events of the reservation and
+ * of its SKUs go to the outbox in one insert.
  */
 @Injectable()
 export class ReservationService {
@@ -55,12 +57,14 @@ export class ReservationService {
   ): Promise<{ reservationId: string; events: readonly ReservationEvent[] }> {
     const existing = await this.reservations.findByOrder(client, order.orderId);
     if (existing) return { reservationId: existing.reservationId, events: [] };
+    // A fresh id: no other transaction can reach this reservation before we commit, so only
+    // the SKUs need locking.
     const reservationId = randomUUID();
-    await lockReservation(client, reservationId);
     await lockSkus(
       client,
       order.lines.map((line) => line.skuId),
     );
+    const outbox = new OutboxBatch(context);
     const allocations: StockAllocation[] = [];
     const shortages: LineShortage[] = [];
     const unknownSkuIds: string[] = [];
@@ -79,6 +83,7 @@ export class ReservationService {
             },
           },
           context,
+          outbox,
         );
         for (const event of events) {
           if (event.type !== 'StockReserved') continue;
@@ -102,8 +107,7 @@ export class ReservationService {
       context.now.getTime() + this.settings.reservationTtlSeconds * 1000,
     ).toISOString();
     const lineOrder = (lineId: string) => order.lines.findIndex((line) => line.lineId === lineId);
-    const { events } = await this.ledger.execute(
-      client,
+    const decision = this.ledger.decide(
       {
         type: 'MakeReservation',
         data: {
@@ -118,8 +122,11 @@ export class ReservationService {
           expiresAt,
         },
       },
+      NEW_RESERVATION,
       context,
     );
+    await this.ledger.save(client, decision, context, outbox);
+    await outbox.write(client);
     if (order.deliveryRegionCode) {
       await this.demand.record(
         client,
@@ -128,7 +135,7 @@ export class ReservationService {
         order.lines,
       );
     }
-    return { reservationId, events };
+    return { reservationId, events: decision.events };
   }
 
   /** Releases everything still held (order cancelled, payment failed or timed out). */
@@ -195,28 +202,44 @@ export class ReservationService {
   }
 
   /**
-   * Locks the reservation, then the SKUs it holds, runs the reservation command and applies
-   * what it decided (releases, commits) to the SKUs' stock. An unknown reservation is ignored:
-   * nothing was reserved for that order (e.g. its OrderPlaced failed), so nothing is owed.
+   * Locks the reservation, loads it once, decides, then locks the SKUs whose stock the decision
+   * changes (releases, commits) — before anything is written, so the transaction still has no
+   * id while it waits — and stores the decision and its stock changes. An unknown reservation is
+   * ignored: nothing was reserved for that order (e.g. its OrderPlaced failed), so nothing is
+   * owed.
    */
   private async onReservation(
     client: PoolClient,
     ref: ReservationRef,
     context: CommandContext,
-    command: (reservationId: string) => Parameters<ReservationLedger['execute']>[1],
+    command: (reservationId: string) => ReservationCommand,
   ): Promise<readonly ReservationEvent[]> {
-    const reservationId =
-      ref.reservationId ??
-      (await this.reservations.findByOrder(client, ref.orderId))?.reservationId;
+    const reservationId = await lockedReservation(client, ref);
     if (!reservationId) return [];
-    await lockReservation(client, reservationId);
-    const state: ReservationState = await this.ledger.load(client, reservationId);
-    if (state.status === 'none') return [];
-    await lockSkus(client, 'held' in state ? state.held.map((a) => a.skuId) : []);
-    const { events } = await this.ledger.execute(client, command(reservationId), context);
-    for (const change of stockChanges(events)) await this.skus.execute(client, change, context);
-    return events;
+    const loaded = await this.ledger.load(client, reservationId);
+    if (loaded.state.status === 'none') return [];
+    const decision = this.ledger.decide(command(reservationId), loaded, context);
+    const changes = stockChanges(decision.events);
+    await lockSkus(
+      client,
+      changes.map((change) => change.data.skuId),
+    );
+    const outbox = new OutboxBatch(context);
+    await this.ledger.save(client, decision, context, outbox);
+    for (const change of changes) await this.skus.execute(client, change, context, outbox);
+    await outbox.write(client);
+    return decision.events;
   }
+}
+
+/** Takes the reservation's lock, finding it by order when the id is not known. */
+async function lockedReservation(
+  client: PoolClient,
+  ref: ReservationRef,
+): Promise<string | undefined> {
+  if (!ref.reservationId) return lockReservationOfOrder(client, ref.orderId);
+  await lockReservation(client, ref.reservationId);
+  return ref.reservationId;
 }
 
 function groupBySku(lines: readonly LineRequest[]): Map<string, LineRequest[]> {

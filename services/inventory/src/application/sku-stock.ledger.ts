@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandHandler, EventStore } from '@fulfil/event-store';
-import { enqueueIntegrationEvents } from '@fulfil/messaging';
 import type { PoolClient } from 'pg';
 import type { SkuStockCommand } from '../domain/stock/sku-stock.commands';
 import { skuStockDecider, type SkuStockDecider } from '../domain/stock/sku-stock.decider';
@@ -8,12 +7,13 @@ import type { SkuStockEvent } from '../domain/stock/sku-stock.events';
 import type { SkuStockState } from '../domain/stock/sku-stock.state';
 import { StockLevelsRepository } from '../infrastructure/stock-levels.repository';
 import { INVENTORY_SETTINGS, type InventorySettings } from '../inventory.settings';
-import { eventMetadata, outboxContext, type CommandContext } from './command-context';
+import { eventMetadata, type CommandContext } from './command-context';
 import {
   availabilityChanged,
   changesAvailability,
   skuIntegrationEvents,
 } from './integration-events';
+import { publish, type OutboxBatch } from './outbox-batch';
 
 export const skuStreamId = (skuId: string) => `sku-${skuId}`;
 
@@ -24,7 +24,7 @@ const SKU_SNAPSHOTS = { schemaVersion: 1, every: 50 } as const;
  * Runs a command against a SKU's stock stream inside the caller's transaction — which must
  * hold the SKU's lock (`lockSkus`) — and, in the same transaction, updates the availability
  * read model and writes the integration events (the SKU's facts and AvailabilityChanged) to
- * the outbox.
+ * the outbox — or adds them to the caller's `outbox` batch, which the caller writes.
  */
 @Injectable()
 export class SkuStockLedger {
@@ -45,6 +45,7 @@ export class SkuStockLedger {
     client: PoolClient,
     command: SkuStockCommand,
     context: CommandContext,
+    outbox?: OutboxBatch,
   ): Promise<{ events: readonly SkuStockEvent[]; state: SkuStockState }> {
     const skuId = command.data.skuId;
     const { events, state } = await this.handler.handle(skuStreamId(skuId), command, {
@@ -59,11 +60,7 @@ export class SkuStockLedger {
     if (changesAvailability(events)) {
       outgoing.push(availabilityChanged(skuId, state, context.now.toISOString()));
     }
-    await enqueueIntegrationEvents(
-      client,
-      outgoing.map((event) => ({ event })),
-      outboxContext(context),
-    );
+    await publish(client, outgoing, context, outbox);
     return { events, state };
   }
 

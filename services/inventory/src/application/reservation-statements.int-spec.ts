@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import { PG_POOL } from '@fulfil/messaging';
+import { startTestInfrastructure, type TestInfrastructure } from '@fulfil/testing';
+import type { Pool, PoolClient } from 'pg';
+import { LocationsRepository } from '../infrastructure/locations.repository';
+import { ReservationsRepository } from '../infrastructure/reservations.repository';
+import { StockLevelsRepository } from '../infrastructure/stock-levels.repository';
+import { startInventoryApp } from '../testing/inventory-test-kit';
+import type { CommandContext } from './command-context';
+import { InventoryTransactions } from './inventory-transactions';
+import { ReservationService } from './reservation.service';
+import { StockService } from './stock.service';
+
+// The statements a reservation costs on the order happy path (OrderPlaced, then OrderConfirmed),
+// recorded on the transaction's client: every one of them is one round trip and most of the
+// service's CPU. Each kind is counted, so a regression names what came back.
+
+let infra: TestInfrastructure;
+let app: INestApplication;
+let pool: Pool;
+let transactions: InventoryTransactions;
+let reservations: ReservationService;
+
+const context = (): CommandContext => ({
+  correlationId: randomUUID(),
+  actor: 'test',
+  now: new Date(),
+});
+
+const KINDS: [kind: string, pattern: RegExp][] = [
+  ['find and lock reservation', /pg_advisory_xact_lock.*FROM reservations WHERE order_id/],
+  ['lock', /pg_advisory_xact_lock/],
+  ['find reservation', /FROM reservations WHERE order_id/],
+  ['load snapshot', /FROM snapshots/],
+  ['append', /^WITH head AS/],
+  ['load stream', /FROM events/],
+  ['stock_levels', /INSERT INTO stock_levels/],
+  ['insert reservation', /INSERT INTO reservations/],
+  ['update reservation', /UPDATE reservations/],
+  ['schedule deadline', /INSERT INTO deadlines/],
+  ['cancel deadline', /DELETE FROM deadlines/],
+  ['outbox', /INSERT INTO outbox/],
+  ['regional_demand', /INSERT INTO regional_demand/],
+];
+
+/** Runs `work` in a transaction and counts its statements by kind (BEGIN/COMMIT excluded). */
+async function statementsOf(work: (client: PoolClient) => Promise<unknown>) {
+  const texts: string[] = [];
+  await transactions.run(async (client) => {
+    const query = jest.spyOn(client, 'query');
+    try {
+      await work(client);
+    } finally {
+      for (const [config] of query.mock.calls) {
+        const text = typeof config === 'string' ? config : (config as { text: string }).text;
+        texts.push(text.replace(/\s+/g, ' ').trim());
+      }
+      query.mockRestore();
+    }
+  });
+  const counts: Record<string, number> = {};
+  for (const text of texts) {
+    const kind = KINDS.find(([, pattern]) => pattern.test(text))?.[0] ?? text;
+    counts[kind] = (counts[kind] ?? 0) + 1;
+  }
+  return counts;
+}
+
+beforeAll(async () => {
+  infra = await startTestInfrastructure();
+  app = await startInventoryApp(infra);
+  pool = app.get<Pool>(PG_POOL);
+  transactions = app.get(InventoryTransactions);
+  reservations = app.get(ReservationService);
+  await app
+    .get(LocationsRepository)
+    .insert(pool, { locationId: 'wh-1', type: 'warehouse', name: 'wh-1', regionCode: null });
+});
+
+afterAll(async () => {
+  await app?.close();
+  await infra?.stop();
+});
+
+async function stocked(): Promise<string> {
+  const skuId = `sku-${randomUUID().slice(0, 8)}`;
+  await app.get(StockService).receive({ skuId, locationId: 'wh-1', quantity: 100 }, context());
+  return skuId;
+}
+
+describe('statements per reservation', () => {
+  it('OrderPlaced of two SKUs: one lock statement, each stream loaded once, one outbox insert', async () => {
+    const [a, b] = [await stocked(), await stocked()];
+    const orderId = `ord-${randomUUID()}`;
+    const counts = await statementsOf((client) =>
+      reservations.reserveForOrder(
+        client,
+        {
+          orderId,
+          channel: 'web',
+          deliveryRegionCode: 'DE-BE',
+          lines: [
+            { lineId: 'l1', skuId: a, quantity: 1 },
+            { lineId: 'l2', skuId: b, quantity: 2 },
+          ],
+        },
+        context(),
+      ),
+    );
+
+    expect(counts).toEqual({
+      'find reservation': 1,
+      lock: 1,
+      // The SKUs' streams; the new reservation's stream has nothing to load.
+      'load snapshot': 2,
+      'load stream': 2,
+      append: 3,
+      stock_levels: 2,
+      'insert reservation': 1,
+      'schedule deadline': 1,
+      outbox: 1,
+      regional_demand: 1,
+    });
+    const view = await app.get(ReservationsRepository).findByOrder(pool, orderId);
+    expect(view).toMatchObject({ status: 'active', held: [{ skuId: a }, { skuId: b }] });
+  });
+
+  it('OrderConfirmed: found and locked in one statement, loaded once, no SKU lock', async () => {
+    const skuId = await stocked();
+    const orderId = `ord-${randomUUID()}`;
+    await transactions.run((client) =>
+      reservations.reserveForOrder(
+        client,
+        { orderId, channel: 'web', lines: [{ lineId: 'l1', skuId, quantity: 1 }] },
+        context(),
+      ),
+    );
+
+    const counts = await statementsOf((client) =>
+      reservations.confirm(client, { orderId }, context()),
+    );
+
+    expect(counts).toEqual({
+      'find and lock reservation': 1,
+      'load stream': 1,
+      append: 1,
+      'update reservation': 1,
+      'cancel deadline': 1,
+    });
+    expect(await app.get(ReservationsRepository).findByOrder(pool, orderId)).toMatchObject({
+      status: 'firm',
+    });
+  });
+
+  it('OrderCancelled of two SKUs: one lock statement for the SKUs, one outbox insert', async () => {
+    const [a, b] = [await stocked(), await stocked()];
+    const orderId = `ord-${randomUUID()}`;
+    await transactions.run((client) =>
+      reservations.reserveForOrder(
+        client,
+        {
+          orderId,
+          channel: 'web',
+          lines: [
+            { lineId: 'l1', skuId: a, quantity: 1 },
+            { lineId: 'l2', skuId: b, quantity: 1 },
+          ],
+        },
+        context(),
+      ),
+    );
+
+    const counts = await statementsOf((client) =>
+      reservations.release(client, { orderId }, 'order-cancelled', context()),
+    );
+
+    expect(counts).toEqual({
+      'find and lock reservation': 1,
+      lock: 1,
+      'load snapshot': 2,
+      'load stream': 3,
+      append: 3,
+      stock_levels: 2,
+      'update reservation': 1,
+      'cancel deadline': 1,
+      outbox: 1,
+    });
+    const levels = await app.get(StockLevelsRepository).findBySkus(pool, [a, b]);
+    expect(levels.map((level) => level.reserved)).toEqual([0, 0]);
+  });
+});
