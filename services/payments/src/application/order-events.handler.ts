@@ -102,19 +102,21 @@ export class OrderEventsHandler {
     });
   }
 
-  /** One intent per order: the order row is locked and remembers its payment id. */
+  /** One intent per order: the order row is claimed (locked) with its payment id first. */
   async stockReserved(
     data: OrderStockReservedV1Data,
     envelope: CloudEventEnvelope,
     client: PoolClient,
   ): Promise<void> {
-    const order = await paymentOrders.lock(client, data.orderId);
+    const paymentId = randomUUID();
+    const order = await paymentOrders.claimForPayment(client, data.orderId, paymentId);
     if (!order) {
-      this.logger.warn(`OrderStockReserved for unknown order ${data.orderId}: ignored`);
+      // Its intent exists or it was cancelled (nothing to do) — or it was never placed: say so.
+      if (!(await paymentOrders.find(client, data.orderId))) {
+        this.logger.warn(`OrderStockReserved for unknown order ${data.orderId}: ignored`);
+      }
       return;
     }
-    if (order.paymentId || order.cancelled) return;
-    const paymentId = randomUUID();
     const now = new Date();
     const ttlSeconds =
       order.method === 'cash-in-store'
@@ -138,7 +140,6 @@ export class OrderEventsHandler {
       this.context(envelope),
       { client },
     );
-    await paymentOrders.attachPayment(client, order.orderId, paymentId);
     const tasks = paymentTasks(this.scheduler);
     const payload = { paymentId, correlationId: envelope.correlationId };
     if (isOnlineMethod(order.method)) await tasks.register(client, payload);

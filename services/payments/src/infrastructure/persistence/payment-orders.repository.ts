@@ -67,6 +67,15 @@ export const paymentOrders = {
     return rows[0] && toOrder(rows[0]);
   },
 
+  /** The order a payment was created for, locked for the rest of the transaction. */
+  async lockByPayment(client: Queryable, paymentId: string): Promise<PaymentOrder | undefined> {
+    const { rows } = await client.query<Row>(
+      `SELECT ${COLUMNS} FROM payment_orders WHERE payment_id = $1 FOR UPDATE`,
+      [paymentId],
+    );
+    return rows[0] && toOrder(rows[0]);
+  },
+
   async find(client: Queryable, orderId: string): Promise<PaymentOrder | undefined> {
     const { rows } = await client.query<Row>(
       `SELECT ${COLUMNS} FROM payment_orders WHERE order_id = $1`,
@@ -75,11 +84,24 @@ export const paymentOrders = {
     return rows[0] && toOrder(rows[0]);
   },
 
-  async attachPayment(client: Queryable, orderId: string, paymentId: string): Promise<void> {
-    await client.query(
-      `UPDATE payment_orders SET payment_id = $2, updated_at = now() WHERE order_id = $1 AND payment_id IS NULL`,
+  /**
+   * Gives the order its one payment id, unless it has one already or was cancelled: the order,
+   * locked for the rest of the transaction; `undefined` when there was nothing to claim. One
+   * statement where a lock and an update were two: a concurrent claim waits for the row and
+   * then finds `payment_id` set.
+   */
+  async claimForPayment(
+    client: Queryable,
+    orderId: string,
+    paymentId: string,
+  ): Promise<PaymentOrder | undefined> {
+    const { rows } = await client.query<Row>(
+      `UPDATE payment_orders SET payment_id = $2, updated_at = now()
+        WHERE order_id = $1 AND payment_id IS NULL AND cancelled_at IS NULL
+        RETURNING ${COLUMNS}`,
       [orderId, paymentId],
     );
+    return rows[0] && toOrder(rows[0]);
   },
 
   async updateAmount(client: Queryable, orderId: string, amount: Money): Promise<void> {
