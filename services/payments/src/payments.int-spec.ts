@@ -241,6 +241,35 @@ describe('payments service', () => {
       expect((await http.simulatorPayment(payment.providerReference)).body.status).toBe('captured');
     });
 
+    it("stores one for another method's payment as rejected and one for an unknown payment as ignored", async () => {
+      const { payment } = await paymentFor('bank-card');
+      const before = await streamEvents(payment.paymentId);
+      const body = authorisation(payment);
+      const unknownBody = authorisation({ paymentId: randomUUID(), providerReference: 'sim_x' });
+      const [wrongId, unknownId] = [`msg_${randomUUID()}`, `msg_${randomUUID()}`];
+      const answers = [
+        await http.postRaw('/webhooks/alipay', body, signWebhook(SECRET, wrongId, body)),
+        await http.postRaw(
+          '/webhooks/bank-card',
+          unknownBody,
+          signWebhook(SECRET, unknownId, unknownBody),
+        ),
+      ];
+      for (const answer of answers) {
+        expect(answer).toEqual({ status: 200, body: { status: 'accepted' } });
+      }
+      expect(await streamEvents(payment.paymentId)).toEqual(before);
+      const { rows } = await harness.pool.query(
+        `SELECT webhook_id, status, processed_at IS NOT NULL AS done FROM payment_webhooks
+          WHERE webhook_id = ANY($1) ORDER BY status DESC`,
+        [[wrongId, unknownId]],
+      );
+      expect(rows).toEqual([
+        { webhook_id: wrongId, status: 'rejected', done: true },
+        { webhook_id: unknownId, status: 'ignored', done: true },
+      ]);
+    });
+
     it('answers 404 for an unknown provider', async () => {
       const answer = await http.postRaw(
         '/webhooks/paypal',

@@ -1,21 +1,21 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { isDomainError } from '@fulfil/decider';
-import { EventStore } from '@fulfil/event-store';
+import { EventStore, WrongExpectedVersionError } from '@fulfil/event-store';
 import { DeadlineScheduler } from '@fulfil/messaging';
 import type { PoolClient } from 'pg';
 import { z } from 'zod';
 import type { PaymentCommand } from '../domain/payment.commands';
 import type { PaymentFailureReason } from '../domain/payment.events';
-import { webhookDeliveries } from '../infrastructure/persistence/webhook-deliveries.repository';
+import { paymentOrders } from '../infrastructure/persistence/payment-orders.repository';
+import {
+  webhookDeliveries,
+  type StoredWebhook,
+  type WebhookResult,
+} from '../infrastructure/persistence/webhook-deliveries.repository';
 import type { WebhookProvider } from '../payments.settings';
 import { MoneyBackService } from './money-back.service';
 import { PaymentCommands, type CommandContext } from './payment-commands';
-import {
-  deadlineIds,
-  PaymentDeadlineKinds,
-  paymentTasks,
-  type WebhookPayload,
-} from './payment-deadlines';
+import { PaymentDeadlineKinds, paymentTasks, type WebhookPayload } from './payment-deadlines';
 
 const Amount = z.object({
   value: z.number().int().nonnegative(),
@@ -55,13 +55,25 @@ const FAILURE_REASONS: Record<string, PaymentFailureReason> = {
   fraud_suspected: 'fraud-suspected',
 };
 
-/** How long a stored webhook waits for the inline processing before the deadline retries it. */
-const SAFETY_NET_MS = 5_000;
+/** Tries of the store-and-apply transaction refused for transaction order (see `storeApplied`). */
+const APPLY_ATTEMPTS = 3;
+
+/** A verified delivery as the webhook controller hands it over. */
+export interface WebhookDelivery {
+  readonly webhookId: string;
+  readonly provider: WebhookProvider;
+  readonly signedAt: Date;
+  readonly rawBody: Buffer;
+}
+
+/** Its webhook-id was stored by an earlier delivery: undo this one's effects. */
+class ReplayedDelivery extends Error {}
 
 /**
- * Verified provider webhooks: stored raw first (unique by `webhook-id`, so a replay has no
- * second effect), then applied to the payment in a second transaction. The sender gets its 2xx
- * as soon as the raw body is stored and applied; if applying fails, a deadline retries it.
+ * Verified provider webhooks, stored raw (unique by `webhook-id`, so a replay has no second
+ * effect) in the transaction that applies them to the payment: one transaction per delivery.
+ * Only when applying fails is the delivery stored alone, and a deadline applies it later (the
+ * sender has its 2xx either way).
  */
 @Injectable()
 export class WebhookProcessor implements OnModuleInit {
@@ -81,90 +93,104 @@ export class WebhookProcessor implements OnModuleInit {
   }
 
   /** Stores and applies a verified delivery; `duplicate` when its webhook-id was seen before. */
-  async receive(delivery: {
-    webhookId: string;
-    provider: WebhookProvider;
-    signedAt: Date;
-    rawBody: Buffer;
-  }): Promise<'accepted' | 'duplicate'> {
-    const stored = await this.store.withTransaction(async (client) => {
-      const fresh = await webhookDeliveries.store(client, delivery);
-      if (fresh) {
-        await paymentTasks(this.scheduler).webhook(
-          client,
-          { webhookId: delivery.webhookId },
-          new Date(Date.now() + SAFETY_NET_MS),
-        );
-      }
-      return fresh;
-    });
-    if (!stored) return 'duplicate';
+  async receive(delivery: WebhookDelivery): Promise<'accepted' | 'duplicate'> {
     try {
-      await this.store.withTransaction((client) => this.process(client, delivery.webhookId));
+      return await this.storeApplied(delivery);
     } catch (error) {
       this.logger.warn(
-        `webhook ${delivery.webhookId} stored, applying it failed (retried): ${(error as Error).message}`,
+        `webhook ${delivery.webhookId} not applied, stored for a retry: ${(error as Error).message}`,
       );
+      return this.storeForRetry(delivery);
     }
-    return 'accepted';
   }
 
-  /** Applies a stored delivery once; also the handler of its safety-net deadline. */
+  /**
+   * Applies the delivery and stores it with its result, in one transaction. A replay finds its
+   * webhook-id taken by the insert and is rolled back. Applying locks the order's row first, so
+   * a payment event committed meanwhile by a younger transaction (the provider registration
+   * being recorded) refuses the append for transaction order: a new transaction succeeds.
+   */
+  private async storeApplied(delivery: WebhookDelivery): Promise<'accepted' | 'duplicate'> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.store.withTransaction(async (client) => {
+          const result = await this.apply(client, delivery);
+          if (!(await webhookDeliveries.store(client, delivery, result))) {
+            throw new ReplayedDelivery();
+          }
+        });
+        return 'accepted';
+      } catch (error) {
+        if (error instanceof ReplayedDelivery) return 'duplicate';
+        if (attempt >= APPLY_ATTEMPTS || !isTransactionOrderConflict(error)) throw error;
+      }
+    }
+  }
+
+  /** Stores the delivery unapplied, with the deadline that applies it. */
+  private async storeForRetry(delivery: WebhookDelivery): Promise<'accepted' | 'duplicate'> {
+    return this.store.withTransaction(async (client) => {
+      if (!(await webhookDeliveries.store(client, delivery))) return 'duplicate';
+      await paymentTasks(this.scheduler).webhook(
+        client,
+        { webhookId: delivery.webhookId },
+        new Date(),
+      );
+      return 'accepted';
+    });
+  }
+
+  /** The deadline of a delivery stored unapplied: applies it once. */
   async process(client: PoolClient, webhookId: string): Promise<void> {
     const delivery = await webhookDeliveries.lockUnprocessed(client, webhookId);
     if (!delivery) return;
-    const [status, outcome] = await this.apply(
-      client,
-      delivery.provider,
-      delivery.rawBody,
-      webhookId,
-    );
-    await webhookDeliveries.finish(client, webhookId, status, outcome);
-    await this.scheduler.cancel(client, deadlineIds.webhook(webhookId));
+    await webhookDeliveries.finish(client, webhookId, await this.apply(client, delivery));
   }
 
   private async apply(
     client: PoolClient,
-    provider: string,
-    rawBody: Buffer,
-    webhookId: string,
-  ): Promise<['processed' | 'ignored' | 'rejected', string]> {
+    { provider, rawBody, webhookId }: Pick<StoredWebhook, 'webhookId' | 'provider' | 'rawBody'>,
+  ): Promise<WebhookResult> {
     let notification: ProviderNotification;
     try {
       notification = ProviderNotification.parse(JSON.parse(rawBody.toString('utf8')));
     } catch {
-      return ['rejected', 'unreadable notification'];
+      return { status: 'rejected', outcome: 'unreadable notification' };
     }
-    const { data } = notification;
-    const { state } = await this.commands.load(data.merchantReference, client);
-    if (state.status === 'none') return ['ignored', `unknown payment ${data.merchantReference}`];
-    if (state.method !== provider)
-      return ['rejected', `payment ${state.paymentId} is not a ${provider} payment`];
+    const paymentId = notification.data.merchantReference;
+    // Locked until commit: an `OrderCancelled` handled meanwhile waits for this result (and
+    // gives the money back), or this sees the order cancelled.
+    const order = await paymentOrders.lockByPayment(client, paymentId);
+    if (!order) return { status: 'ignored', outcome: `unknown payment ${paymentId}` };
+    if (order.method !== provider) {
+      return { status: 'rejected', outcome: `payment ${paymentId} is not a ${provider} payment` };
+    }
     const command = toCommand(notification);
-    if (!command) return ['ignored', notification.type];
+    if (!command) return { status: 'ignored', outcome: notification.type };
     const context: CommandContext = {
       correlationId: webhookId,
       causationId: webhookId,
       actor: `provider:${provider}`,
     };
     try {
-      const { state: after, events } = await this.commands.execute(
-        state.paymentId,
-        command,
-        context,
-        { client },
-      );
-      await this.moneyBack.giveBackIfOrderGone(client, after, context);
-      return [
-        'processed',
-        `${notification.type}: ${events.map((e) => e.type).join(', ') || 'no change'}`,
-      ];
+      const { state, events } = await this.commands.execute(paymentId, command, context, {
+        client,
+      });
+      await this.moneyBack.giveBackIfOrderGone(client, state, context, order);
+      return {
+        status: 'processed',
+        outcome: `${notification.type}: ${events.map((e) => e.type).join(', ') || 'no change'}`,
+      };
     } catch (error) {
       if (!isDomainError(error)) throw error;
       this.logger.warn(`webhook ${webhookId} refused: ${error.code} ${error.message}`);
-      return ['rejected', error.code];
+      return { status: 'rejected', outcome: error.code };
     }
   }
+}
+
+function isTransactionOrderConflict(error: unknown): boolean {
+  return error instanceof WrongExpectedVersionError && error.reason === 'transaction-order';
 }
 
 function toCommand(notification: ProviderNotification): PaymentCommand | undefined {

@@ -2,6 +2,14 @@ import type { Queryable } from '@fulfil/event-store';
 
 export type WebhookStatus = 'received' | 'processed' | 'ignored' | 'rejected';
 
+/** What applying a delivery came to, and why (kept for the operator). */
+export interface WebhookResult {
+  readonly status: Exclude<WebhookStatus, 'received'>;
+  readonly outcome: string;
+}
+
+const MAX_OUTCOME = 500;
+
 export interface StoredWebhook {
   readonly webhookId: string;
   readonly provider: string;
@@ -11,15 +19,27 @@ export interface StoredWebhook {
 
 /** SQL on `payment_webhooks`: raw bodies first, processing state after. */
 export const webhookDeliveries = {
-  /** Stores a verified delivery; `false` when this webhook-id was seen before (a replay). */
+  /**
+   * Stores a verified delivery: with its `result` when it was applied in this transaction, else
+   * as `received` (applied later). `false` when this webhook-id was seen before (a replay).
+   */
   async store(
     client: Queryable,
     delivery: { webhookId: string; provider: string; signedAt: Date; rawBody: Buffer },
+    result?: WebhookResult,
   ): Promise<boolean> {
     const { rowCount } = await client.query(
-      `INSERT INTO payment_webhooks (webhook_id, provider, signed_at, raw_body)
-       VALUES ($1, $2, $3, $4) ON CONFLICT (webhook_id) DO NOTHING`,
-      [delivery.webhookId, delivery.provider, delivery.signedAt, delivery.rawBody],
+      `INSERT INTO payment_webhooks (webhook_id, provider, signed_at, raw_body, status, outcome, processed_at)
+       VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $5 = 'received' THEN NULL ELSE now() END)
+       ON CONFLICT (webhook_id) DO NOTHING`,
+      [
+        delivery.webhookId,
+        delivery.provider,
+        delivery.signedAt,
+        delivery.rawBody,
+        result?.status ?? 'received',
+        result ? result.outcome.slice(0, MAX_OUTCOME) : null,
+      ],
     );
     return rowCount === 1;
   },
@@ -47,15 +67,10 @@ export const webhookDeliveries = {
     );
   },
 
-  async finish(
-    client: Queryable,
-    webhookId: string,
-    status: Exclude<WebhookStatus, 'received'>,
-    outcome: string,
-  ): Promise<void> {
+  async finish(client: Queryable, webhookId: string, result: WebhookResult): Promise<void> {
     await client.query(
       `UPDATE payment_webhooks SET status = $2, outcome = $3, processed_at = now() WHERE webhook_id = $1`,
-      [webhookId, status, outcome.slice(0, 500)],
+      [webhookId, result.status, result.outcome.slice(0, MAX_OUTCOME)],
     );
   },
 };

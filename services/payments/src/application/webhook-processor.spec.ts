@@ -1,0 +1,181 @@
+import { Logger } from '@nestjs/common';
+import { EventStore, WrongExpectedVersionError } from '@fulfil/event-store';
+import { DeadlineScheduler } from '@fulfil/messaging';
+import type { Pool, PoolClient } from 'pg';
+import { intentCreated, registered } from '../domain/payment.fixture';
+import { paymentDecider } from '../domain/payment.decider';
+import type { PaymentCommand } from '../domain/payment.commands';
+import { MoneyBackService } from './money-back.service';
+import type { PaymentCommands } from './payment-commands';
+import { WebhookProcessor, type WebhookDelivery } from './webhook-processor';
+
+/**
+ * The webhook path at the level of its transactions and statements, with a recording client in
+ * place of PostgreSQL and the payment commands played by the decider: one transaction per
+ * delivery when it applies, the stored-for-later path only when applying fails.
+ */
+
+const PAYMENT_ID = '0b6e3c8e-2f4a-4c1e-9a57-6f1d2b3c4d5e';
+
+/** Every statement and transaction boundary, in order, as the first words of the SQL. */
+class Recorder {
+  readonly log: string[] = [];
+  webhookIdTaken = false;
+
+  readonly client = {
+    query: async (text: string) => {
+      const sql = text.replace(/\s+/g, ' ').trim();
+      this.log.push(sql.split(' (')[0]!.split(' WHERE')[0]!);
+      if (sql.includes('FROM payment_orders')) return { rows: [orderRow()], rowCount: 1 };
+      if (sql.startsWith('INSERT INTO payment_webhooks')) {
+        return { rows: [], rowCount: this.webhookIdTaken ? 0 : 1 };
+      }
+      if (sql.includes('FROM payment_webhooks')) {
+        return { rows: [{ webhook_id: 'msg_1', provider: 'wechat-pay', raw_body: body() }] };
+      }
+      return { rows: [], rowCount: 1 };
+    },
+  } as unknown as PoolClient;
+
+  readonly store = {
+    withTransaction: async <T>(work: (client: PoolClient) => Promise<T>): Promise<T> => {
+      this.log.push('BEGIN');
+      try {
+        const result = await work(this.client);
+        this.log.push('COMMIT');
+        return result;
+      } catch (error) {
+        this.log.push('ROLLBACK');
+        throw error;
+      }
+    },
+  } as unknown as EventStore;
+}
+
+function orderRow() {
+  return {
+    order_id: 'order-1',
+    customer_id: 'cust-1',
+    payment_method: 'wechat-pay',
+    amount_minor: '12900',
+    currency: 'CNY',
+    payment_id: PAYMENT_ID,
+    cancelled_at: null,
+  };
+}
+
+function body(): Buffer {
+  const amount = { value: 12_900, currency: 'CNY' };
+  return Buffer.from(
+    JSON.stringify({
+      type: 'payment.captured',
+      data: {
+        providerReference: 'sim_pay_1',
+        merchantReference: PAYMENT_ID,
+        method: 'wechat-pay',
+        amount,
+        capturedAmount: amount,
+      },
+    }),
+  );
+}
+
+function delivery(): WebhookDelivery {
+  return { webhookId: 'msg_1', provider: 'wechat-pay', signedAt: new Date(), rawBody: body() };
+}
+
+/** The payment commands, deciding on a registered WeChat Pay payment; `failures` throw first. */
+function commands(recorder: Recorder, failures: Error[] = []): PaymentCommands {
+  const history = [intentCreated(), registered];
+  return {
+    execute: async (_paymentId: string, command: PaymentCommand) => {
+      recorder.log.push('execute');
+      const failure = failures.shift();
+      if (failure) throw failure;
+      const state = history.reduce(paymentDecider.evolve, paymentDecider.initialState());
+      const events = paymentDecider.decide(command, state);
+      return { events, state: events.reduce(paymentDecider.evolve, state) };
+    },
+  } as unknown as PaymentCommands;
+}
+
+function processor(recorder: Recorder, failures: Error[] = []) {
+  const scheduler = new DeadlineScheduler({ pool: {} as Pool });
+  const paymentCommands = commands(recorder, failures);
+  return new WebhookProcessor(
+    recorder.store,
+    paymentCommands,
+    new MoneyBackService(paymentCommands, scheduler),
+    scheduler,
+  );
+}
+
+const transactionOrder = () =>
+  new WrongExpectedVersionError(`payment-${PAYMENT_ID}`, 2, 2, 'transaction-order');
+
+describe('WebhookProcessor.receive', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+
+  it('applies and stores a delivery in one transaction: no deadline, no second read', async () => {
+    const recorder = new Recorder();
+    await expect(processor(recorder).receive(delivery())).resolves.toBe('accepted');
+    expect(recorder.log).toEqual([
+      'BEGIN',
+      'SELECT order_id, customer_id, payment_method, amount_minor, currency, payment_id, cancelled_at FROM payment_orders',
+      'execute',
+      'INSERT INTO payment_webhooks',
+      'COMMIT',
+    ]);
+  });
+
+  it('rolls a replayed webhook-id back and answers duplicate', async () => {
+    const recorder = new Recorder();
+    recorder.webhookIdTaken = true;
+    await expect(processor(recorder).receive(delivery())).resolves.toBe('duplicate');
+    expect(recorder.log.at(-1)).toBe('ROLLBACK');
+    expect(recorder.log).not.toContain('COMMIT');
+  });
+
+  it('retries a transaction-order refusal in a new transaction', async () => {
+    const recorder = new Recorder();
+    const webhooks = processor(recorder, [transactionOrder()]);
+    await expect(webhooks.receive(delivery())).resolves.toBe('accepted');
+    expect(recorder.log.filter((entry) => entry === 'BEGIN')).toHaveLength(2);
+    expect(recorder.log.filter((entry) => entry === 'ROLLBACK')).toHaveLength(1);
+    expect(recorder.log.at(-1)).toBe('COMMIT');
+    expect(recorder.log).not.toContain('INSERT INTO deadlines');
+  });
+
+  it('stores a delivery it cannot apply, with the deadline that applies it later', async () => {
+    const recorder = new Recorder();
+    const refusals = [transactionOrder(), transactionOrder(), transactionOrder()];
+    const webhooks = processor(recorder, refusals);
+    await expect(webhooks.receive(delivery())).resolves.toBe('accepted');
+    expect(recorder.log.slice(-4)).toEqual([
+      'BEGIN',
+      'INSERT INTO payment_webhooks',
+      'INSERT INTO deadlines',
+      'COMMIT',
+    ]);
+    expect(recorder.log.filter((entry) => entry === 'execute')).toHaveLength(3);
+  });
+
+  it('stores it for later at once when applying fails otherwise', async () => {
+    const recorder = new Recorder();
+    const webhooks = processor(recorder, [new Error('connection terminated')]);
+    await expect(webhooks.receive(delivery())).resolves.toBe('accepted');
+    expect(recorder.log.filter((entry) => entry === 'execute')).toHaveLength(1);
+    expect(recorder.log).toContain('INSERT INTO deadlines');
+  });
+
+  it('the deadline applies a stored delivery and records its result', async () => {
+    const recorder = new Recorder();
+    await processor(recorder).process(recorder.client, 'msg_1');
+    expect(recorder.log).toEqual([
+      'SELECT webhook_id, provider, raw_body, status FROM payment_webhooks',
+      'SELECT order_id, customer_id, payment_method, amount_minor, currency, payment_id, cancelled_at FROM payment_orders',
+      'execute',
+      'UPDATE payment_webhooks SET status = $2, outcome = $3, processed_at = now()',
+    ]);
+  });
+});
