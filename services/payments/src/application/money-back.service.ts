@@ -3,10 +3,7 @@ import { DeadlineScheduler } from '@fulfil/messaging';
 import type { PoolClient } from 'pg';
 import { isOnlineMethod } from '../domain/payment-method';
 import { refundableAmount, type PaymentState } from '../domain/payment.state';
-import {
-  paymentOrders,
-  type PaymentOrder,
-} from '../infrastructure/persistence/payment-orders.repository';
+import { paymentOrders } from '../infrastructure/persistence/payment-orders.repository';
 import { deterministicUuid } from './deterministic-id';
 import { PaymentCommands, type CommandContext } from './payment-commands';
 import { paymentTasks } from './payment-deadlines';
@@ -24,18 +21,13 @@ export class MoneyBackService {
     @Inject(DeadlineScheduler) private readonly scheduler: DeadlineScheduler,
   ) {}
 
-  /**
-   * @param lockedOrder the payment's order when the caller holds its row locked (so it is
-   *   current until commit); read here otherwise, after the caller's append.
-   */
   async giveBackIfOrderGone(
     client: PoolClient,
     state: PaymentState,
     context: CommandContext,
-    lockedOrder?: PaymentOrder,
   ): Promise<void> {
     if (state.status === 'none') return;
-    const order = lockedOrder ?? (await paymentOrders.find(client, state.orderId));
+    const order = await paymentOrders.find(client, state.orderId);
     if (!order?.cancelled && !state.afterClose) return;
     const tasks = paymentTasks(this.scheduler);
     if (state.status === 'pending' || state.status === 'authorised') {

@@ -106,9 +106,9 @@ export class WebhookProcessor implements OnModuleInit {
 
   /**
    * Applies the delivery and stores it with its result, in one transaction. A replay finds its
-   * webhook-id taken by the insert and is rolled back. Applying locks the order's row first, so
-   * a payment event committed meanwhile by a younger transaction (the provider registration
-   * being recorded) refuses the append for transaction order: a new transaction succeeds.
+   * webhook-id taken by the insert and is rolled back. The append is the transaction's first
+   * write; should the event store still refuse it for transaction order (a younger transaction
+   * wrote the stream first), only a new transaction can succeed: it is retried at once.
    */
   private async storeApplied(delivery: WebhookDelivery): Promise<'accepted' | 'duplicate'> {
     for (let attempt = 1; ; attempt += 1) {
@@ -158,9 +158,10 @@ export class WebhookProcessor implements OnModuleInit {
       return { status: 'rejected', outcome: 'unreadable notification' };
     }
     const paymentId = notification.data.merchantReference;
-    // Locked until commit: an `OrderCancelled` handled meanwhile waits for this result (and
-    // gives the money back), or this sees the order cancelled.
-    const order = await paymentOrders.lockByPayment(client, paymentId);
+    // Read, not locked: a lock would give this transaction its id before the append, and the
+    // registration being recorded right now (the provider notifies at once) would then refuse
+    // it for transaction order. The money-back check below reads the order after the append.
+    const order = await paymentOrders.findByPayment(client, paymentId);
     if (!order) return { status: 'ignored', outcome: `unknown payment ${paymentId}` };
     if (order.method !== provider) {
       return { status: 'rejected', outcome: `payment ${paymentId} is not a ${provider} payment` };
@@ -176,7 +177,7 @@ export class WebhookProcessor implements OnModuleInit {
       const { state, events } = await this.commands.execute(paymentId, command, context, {
         client,
       });
-      await this.moneyBack.giveBackIfOrderGone(client, state, context, order);
+      await this.moneyBack.giveBackIfOrderGone(client, state, context);
       return {
         status: 'processed',
         outcome: `${notification.type}: ${events.map((e) => e.type).join(', ') || 'no change'}`,

@@ -67,10 +67,10 @@ export const paymentOrders = {
     return rows[0] && toOrder(rows[0]);
   },
 
-  /** The order a payment was created for, locked for the rest of the transaction. */
-  async lockByPayment(client: Queryable, paymentId: string): Promise<PaymentOrder | undefined> {
+  /** The order a payment was created for. */
+  async findByPayment(client: Queryable, paymentId: string): Promise<PaymentOrder | undefined> {
     const { rows } = await client.query<Row>(
-      `SELECT ${COLUMNS} FROM payment_orders WHERE payment_id = $1 FOR UPDATE`,
+      `SELECT ${COLUMNS} FROM payment_orders WHERE payment_id = $1`,
       [paymentId],
     );
     return rows[0] && toOrder(rows[0]);
