@@ -1,6 +1,7 @@
 import type { SimError, SimPayment, SimRefund } from '../simulator/simulator.protocol';
 import { GatewayUnavailableError, type PaymentGateway } from '../application/payment-gateway.port';
 import type { Money } from '../domain/money';
+import { httpRequest, type HttpAnswer } from './http-request';
 
 export interface GatewayClientOptions {
   /** Base URL of the provider API (resolved per call: the embedded simulator picks its port late). */
@@ -92,34 +93,32 @@ export class GatewayClient implements PaymentGateway {
   ): Promise<
     { ok: true; status: number; body: T } | { ok: false; status: number; error: SimError }
   > {
-    let response: Response;
+    let answer: HttpAnswer;
     try {
-      response = await fetch(`${this.options.baseUrl()}${path}`, {
+      answer = await httpRequest(`${this.options.baseUrl()}${path}`, {
         method,
         headers: {
           authorization: `Bearer ${this.options.apiKey}`,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+        timeoutMs: this.options.timeoutMs ?? 10_000,
       });
     } catch (error) {
       throw new GatewayUnavailableError(`${method} ${path}: ${(error as Error).message}`);
     }
-    const text = await response.text();
+    const { status, body: text } = answer;
     let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : {};
     } catch {
-      throw new GatewayUnavailableError(
-        `${method} ${path}: ${response.status} with a non-JSON body`,
-      );
+      throw new GatewayUnavailableError(`${method} ${path}: ${status} with a non-JSON body`);
     }
-    if (response.ok) return { ok: true, status: response.status, body: parsed as T };
+    if (status >= 200 && status < 300) return { ok: true, status, body: parsed as T };
     const error = isSimError(parsed)
       ? parsed
       : { error: { code: 'invalid_request' as const, message: text.slice(0, 200) } };
-    return { ok: false, status: response.status, error };
+    return { ok: false, status, error };
   }
 }
 

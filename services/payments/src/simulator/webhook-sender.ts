@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { httpRequest } from '../infrastructure/http-request';
 import { signWebhook } from '../infrastructure/webhooks/standard-webhooks';
 import type { SimMethod, SimWebhookEvent } from './simulator.protocol';
 
@@ -68,7 +69,7 @@ export class WebhookSender {
     let status: number | 'network-error';
     try {
       const headers = signWebhook(this.options.secretFor(event.data.method), webhookId, body);
-      const response = await fetch(notifyUrl, {
+      ({ status } = await httpRequest(notifyUrl, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -76,10 +77,8 @@ export class WebhookSender {
           ...headers,
         },
         body,
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
-      });
-      await response.arrayBuffer();
-      status = response.status;
+        timeoutMs: this.options.timeoutMs ?? 10_000,
+      }));
     } catch {
       status = 'network-error';
     }

@@ -1,0 +1,95 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { httpRequest } from './http-request';
+
+/** A local server answering each request with `handle`; counts the connections it accepted. */
+async function serve(
+  handle: (req: IncomingMessage, res: ServerResponse, body: string) => void,
+): Promise<{ url: string; connections: () => number; close: () => Promise<void> }> {
+  let connections = 0;
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => handle(req, res, body));
+  });
+  server.on('connection', () => (connections += 1));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    connections: () => connections,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('httpRequest', () => {
+  it('sends the body and headers, answers any status, and keeps the connection for the next call', async () => {
+    const server = await serve((req, res, body) => {
+      res.writeHead(body ? 201 : 404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ method: req.method, auth: req.headers.authorization, body }));
+    });
+    try {
+      const created = await httpRequest(`${server.url}/v1/payments`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer k', 'content-type': 'application/json' },
+        body: '{"amount":1}',
+        timeoutMs: 2_000,
+      });
+      expect(created.status).toBe(201);
+      expect(JSON.parse(created.body)).toEqual({
+        method: 'POST',
+        auth: 'Bearer k',
+        body: '{"amount":1}',
+      });
+      const missing = await httpRequest(`${server.url}/v1/payments/x`, {
+        method: 'GET',
+        headers: {},
+        timeoutMs: 2_000,
+      });
+      expect(missing.status).toBe(404);
+      expect(server.connections()).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('rejects when no answer comes in time', async () => {
+    const server = await serve(() => undefined);
+    try {
+      const started = Date.now();
+      await expect(
+        httpRequest(server.url, { method: 'GET', headers: {}, timeoutMs: 200 }),
+      ).rejects.toThrow();
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('rejects when the connection closes in the middle of the answer', async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('{"partial":');
+      setTimeout(() => res.destroy(), 20);
+    });
+    try {
+      await expect(
+        httpRequest(server.url, { method: 'GET', headers: {}, timeoutMs: 2_000 }),
+      ).rejects.toThrow();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('rejects when nobody listens', async () => {
+    const server = await serve(() => undefined);
+    await server.close();
+    await expect(
+      httpRequest(server.url, { method: 'GET', headers: {}, timeoutMs: 2_000 }),
+    ).rejects.toThrow(/ECONNREFUSED/);
+  });
+});

@@ -1,0 +1,62 @@
+import http from 'node:http';
+import https from 'node:https';
+
+/** A complete HTTP answer. */
+export interface HttpAnswer {
+  readonly status: number;
+  readonly body: string;
+}
+
+export interface HttpRequestOptions {
+  readonly method: 'GET' | 'POST';
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+  /** Without the complete answer by then, the request is aborted and rejected. */
+  readonly timeoutMs: number;
+}
+
+// Connections are kept open between calls, as fetch's pool does (Node's agent closes an idle
+// one before the server's announced keep-alive timeout).
+const agents = {
+  'http:': new http.Agent({ keepAlive: true }),
+  'https:': new https.Agent({ keepAlive: true }),
+};
+
+/**
+ * One HTTP request with node:http, which costs about a third of the CPU of `fetch` (undici)
+ * per call — and payments makes one or two per order (the provider call, the simulator's
+ * webhook). Rejects on a network error, on the timeout, or when the connection closes before
+ * the whole answer arrived; any status resolves.
+ */
+export function httpRequest(url: string, options: HttpRequestOptions): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const transport = target.protocol === 'https:' ? https : http;
+    const headers =
+      options.body === undefined
+        ? options.headers
+        : { ...options.headers, 'content-length': String(Buffer.byteLength(options.body)) };
+    const request = transport.request(
+      target,
+      {
+        method: options.method,
+        headers,
+        agent: agents[target.protocol as keyof typeof agents],
+        signal: AbortSignal.timeout(options.timeoutMs),
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+        );
+        response.on('error', reject);
+        response.on('close', () => {
+          if (!response.complete) reject(new Error(`${url}: connection closed mid-answer`));
+        });
+      },
+    );
+    request.on('error', reject);
+    request.end(options.body);
+  });
+}
