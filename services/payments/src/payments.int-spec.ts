@@ -125,6 +125,24 @@ describe('payments service', () => {
     expect(rows).toEqual([{ status: 'processed' }]);
   });
 
+  it('a paid intent leaves no expiry deadline behind; an unpaid one keeps it', async () => {
+    const expiry = async (paymentId: string) =>
+      (
+        await harness.pool.query(`SELECT kind FROM deadlines WHERE deadline_id = $1`, [
+          `expire:${paymentId}`,
+        ])
+      ).rows;
+    const paid = await paymentFor('wechat-pay');
+    const unpaid = await paymentFor('wechat-pay');
+    await http.pay(paid.payment.providerReference, 'succeeded');
+    await waitFor(
+      () => publishedFor(harness, paid.orderId).includes('PaymentCaptured'),
+      'PaymentCaptured on payments.events',
+    );
+    expect(await expiry(paid.payment.paymentId)).toEqual([]);
+    expect(await expiry(unpaid.payment.paymentId)).toEqual([{ kind: 'payments.expire' }]);
+  });
+
   it('a declined payment fails with the reason', async () => {
     const { orderId, payment } = await paymentFor('alipay');
     await http.pay(payment.providerReference, 'insufficient-funds');

@@ -116,13 +116,14 @@ const transactionOrder = () =>
 describe('WebhookProcessor.receive', () => {
   beforeAll(() => Logger.overrideLogger(false));
 
-  it('applies and stores a delivery in one transaction, with no deadline', async () => {
+  it('applies and stores a delivery in one transaction, no safety net; a result drops the expiry', async () => {
     const recorder = new Recorder();
     await expect(processor(recorder).receive(delivery())).resolves.toBe('accepted');
     expect(recorder.log).toEqual([
       'BEGIN',
       'SELECT order_id, customer_id, payment_method, amount_minor, currency, payment_id, cancelled_at FROM payment_orders',
       'execute',
+      'DELETE FROM deadlines',
       'SELECT order_id, customer_id, payment_method, amount_minor, currency, payment_id, cancelled_at FROM payment_orders',
       'INSERT INTO payment_webhooks',
       'COMMIT',
@@ -176,6 +177,7 @@ describe('WebhookProcessor.receive', () => {
       'SELECT webhook_id, provider, raw_body, status FROM payment_webhooks',
       'SELECT order_id, customer_id, payment_method, amount_minor, currency, payment_id, cancelled_at FROM payment_orders',
       'execute',
+      'DELETE FROM deadlines',
       'SELECT order_id, customer_id, payment_method, amount_minor, currency, payment_id, cancelled_at FROM payment_orders',
       'UPDATE payment_webhooks SET status = $2, outcome = $3, processed_at = now()',
     ]);

@@ -5,7 +5,7 @@ import { DeadlineScheduler } from '@fulfil/messaging';
 import type { PoolClient } from 'pg';
 import { z } from 'zod';
 import type { PaymentCommand } from '../domain/payment.commands';
-import type { PaymentFailureReason } from '../domain/payment.events';
+import type { PaymentEvent, PaymentFailureReason } from '../domain/payment.events';
 import { paymentOrders } from '../infrastructure/persistence/payment-orders.repository';
 import {
   webhookDeliveries,
@@ -15,7 +15,12 @@ import {
 import type { WebhookProvider } from '../payments.settings';
 import { MoneyBackService } from './money-back.service';
 import { PaymentCommands, type CommandContext } from './payment-commands';
-import { PaymentDeadlineKinds, paymentTasks, type WebhookPayload } from './payment-deadlines';
+import {
+  deadlineIds,
+  PaymentDeadlineKinds,
+  paymentTasks,
+  type WebhookPayload,
+} from './payment-deadlines';
 
 const Amount = z.object({
   value: z.number().int().nonnegative(),
@@ -54,6 +59,13 @@ const FAILURE_REASONS: Record<string, PaymentFailureReason> = {
   cancelled_by_customer: 'cancelled-by-customer',
   fraud_suspected: 'fraud-suspected',
 };
+
+/** The events that end a pending intent (what its expiry deadline waits for not to happen). */
+const RESULT_EVENTS: ReadonlySet<PaymentEvent['type']> = new Set([
+  'PaymentAuthorised',
+  'PaymentCaptured',
+  'PaymentFailed',
+]);
 
 /** Tries of the store-and-apply transaction refused for transaction order (see `storeApplied`). */
 const APPLY_ATTEMPTS = 3;
@@ -177,6 +189,11 @@ export class WebhookProcessor implements OnModuleInit {
       const { state, events } = await this.commands.execute(paymentId, command, context, {
         client,
       });
+      if (events.some((event) => RESULT_EVENTS.has(event.type))) {
+        // The intent has its result: its expiry could only find it no longer pending, a
+        // lease, a stream read and a delete one TTL from now. One delete here instead.
+        await this.scheduler.cancel(client, deadlineIds.expire(paymentId));
+      }
       await this.moneyBack.giveBackIfOrderGone(client, state, context);
       return {
         status: 'processed',
