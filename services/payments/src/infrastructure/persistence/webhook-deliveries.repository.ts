@@ -17,7 +17,7 @@ export interface StoredWebhook {
   readonly status: WebhookStatus;
 }
 
-/** SQL on `payment_webhooks`: raw bodies first, processing state after. */
+/** SQL on `payment_webhooks`: raw bodies with their result, or `received` until applied. */
 export const webhookDeliveries = {
   /**
    * Stores a verified delivery: with its `result` when it was applied in this transaction, else
