@@ -18,6 +18,7 @@ import { InboxContext, type InboxPayload } from '@fulfil/messaging';
 import { SERVICE_LOGGER } from '@fulfil/service-kit';
 import type { Logger } from 'pino';
 import type { OrderCommand } from '../domain/order.commands';
+import { intentConfirmsOrder } from '../domain/payment.decisions';
 import { ORDERS_SETTINGS, type OrdersSettings } from '../orders.settings';
 import { OrderCommandRunner, type CommandContext } from './order-command.runner';
 
@@ -92,6 +93,9 @@ export class OrderProcessManager {
     const data = v1<PaymentIntentCreatedV1Data>(event, PaymentsEventTypes.PaymentIntentCreated);
     if (!data) return;
     const { orderId, paymentId, customerAction } = data;
+    // The customer still has to pay (QR code, redirect): such an intent changes no order, in
+    // whatever state, so the order is not even loaded. Cash intents confirm it.
+    if (!intentConfirmsOrder(customerAction)) return this.absorbed(orderId, envelope);
     await this.apply(orderId, envelope, ctx, (at) => ({
       type: 'RecordPaymentIntent',
       data: { paymentId, customerAction, at },
@@ -161,13 +165,15 @@ export class OrderProcessManager {
     const result = await this.runner.run(orderId, command(context.now), context, {
       client: ctx.getClient(),
     });
-    if (result.events.length === 0) {
-      this.logger.debug(
-        { orderId, eventType: envelope.type, eventId: envelope.id, status: result.state.status },
-        'event absorbed: nothing changes for the order',
-      );
-    }
+    if (result.events.length === 0) this.absorbed(orderId, envelope, result.state.status);
     return result;
+  }
+
+  private absorbed(orderId: string, envelope: CloudEventEnvelope, status?: string): void {
+    this.logger.debug(
+      { orderId, eventType: envelope.type, eventId: envelope.id, status },
+      'event absorbed: nothing changes for the order',
+    );
   }
 }
 

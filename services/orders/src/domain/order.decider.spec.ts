@@ -24,6 +24,7 @@ import {
   totals,
 } from './order-decider.fixture';
 import { ORDER_TRANSITIONS } from './order.state';
+import { intentConfirmsOrder } from './payment.decisions';
 
 const given = deciderSpec(orderDecider);
 
@@ -314,6 +315,29 @@ describe('Order decider: payment', () => {
         }),
       ]);
     given(reserved).when(intent('qr-code')).then([]);
+  });
+
+  it('absorbs an intent the customer still has to pay in every state (no need to load)', () => {
+    const histories = [
+      [],
+      [placed()],
+      reserved,
+      [...reserved, paid, confirmed()],
+      [placed(), cancelled({ reason: 'customer-request', initiatedBy: 'customer', at: T1 })],
+    ];
+    for (const customerAction of ['none', 'redirect', 'qr-code'] as const) {
+      expect(intentConfirmsOrder(customerAction)).toBe(false);
+      for (const history of histories) {
+        given(history)
+          .when({
+            type: 'RecordPaymentIntent',
+            data: { paymentId: PAYMENT, customerAction, at: T2 },
+          })
+          .then([]);
+      }
+    }
+    expect(intentConfirmsOrder('pay-on-delivery')).toBe(true);
+    expect(intentConfirmsOrder('pay-in-store')).toBe(true);
   });
 
   it('cancels on a failed payment with the reservation to release', () =>

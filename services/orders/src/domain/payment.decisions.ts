@@ -7,7 +7,7 @@ import type {
 } from './order.commands';
 import { OrderStockNotReserved } from './order.errors';
 import type { OrderConfirmed, OrderEvent } from './order.events';
-import type { PaymentStatus } from './order.model';
+import type { CustomerAction, PaymentStatus } from './order.model';
 import { UNCONFIRMED, type ExistingOrder, type OrderState } from './order.state';
 import { cancellation } from './order-cancellation';
 
@@ -18,16 +18,30 @@ import { cancellation } from './order-cancellation';
  */
 
 /** Cash on delivery / in store: the intent itself confirms the order, nothing is paid yet. */
+const CONFIRMED_BY_INTENT: Readonly<
+  Partial<
+    Record<
+      CustomerAction,
+      { paymentStatus: PaymentStatus; reason: OrderConfirmed['data']['reason'] }
+    >
+  >
+> = {
+  'pay-on-delivery': { paymentStatus: 'due-on-delivery', reason: 'cash-on-delivery' },
+  'pay-in-store': { paymentStatus: 'due-in-store', reason: 'cash-in-store' },
+};
+
+/**
+ * Whether an intent with this customer action can change an order at all: any other intent
+ * (the customer still has to pay) is absorbed whatever the order's state, so a caller may
+ * skip loading the order for it.
+ */
+export const intentConfirmsOrder = (customerAction: CustomerAction): boolean =>
+  CONFIRMED_BY_INTENT[customerAction] !== undefined;
+
 export function recordPaymentIntent(command: RecordPaymentIntent, state: OrderState): OrderEvent[] {
-  if (state.status !== 'stock-reserved') return [];
-  const { customerAction, at } = command.data;
-  if (customerAction === 'pay-on-delivery') {
-    return [confirmation(state, 'due-on-delivery', 'cash-on-delivery', at)];
-  }
-  if (customerAction === 'pay-in-store') {
-    return [confirmation(state, 'due-in-store', 'cash-in-store', at)];
-  }
-  return [];
+  const confirms = CONFIRMED_BY_INTENT[command.data.customerAction];
+  if (!confirms || state.status !== 'stock-reserved') return [];
+  return [confirmation(state, confirms.paymentStatus, confirms.reason, command.data.at)];
 }
 
 /** The first PaymentAuthorised or PaymentCaptured: the order is paid and confirmed. */
