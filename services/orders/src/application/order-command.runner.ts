@@ -58,7 +58,7 @@ export class OrderCommandRunner {
       ...(options.client && { client: options.client }),
       afterAppend: async (client, recorded) => {
         await options.alsoWrite?.(client);
-        for (const event of recorded) await this.summaries.apply(event, client);
+        await this.summaries.applyAll(recorded, client);
         await enqueueIntegrationEvents(client, toIntegrationEvents(recorded), {
           correlationId: context.correlationId,
           time: context.now,

@@ -41,41 +41,78 @@ export class OrderSummaryProjection implements Projection {
 
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
-  async apply(recorded: RecordedEvent, client: Queryable): Promise<void> {
-    const event = recorded as unknown as OrderEvent & RecordedEvent;
-    if (event.type === 'OrderPlaced') {
-      const { data } = event;
-      await client.query(
-        `INSERT INTO order_summaries (order_id, order_number, customer_id, channel, status,
-           payment_method, total_minor, currency, placed_at, updated_at, version)
-         VALUES ($1, $2, $3, $4, 'placed', $5, $6, $7, $8, $8, $9)
-         ON CONFLICT (order_id) DO NOTHING`,
-        [
-          data.orderId,
-          data.orderNumber,
-          data.customerId,
-          data.channel,
-          data.paymentMethod,
-          data.totals.total.amountMinor,
-          data.totals.total.currency,
-          data.at,
-          recorded.streamVersion,
-        ],
-      );
-      return;
+  apply(recorded: RecordedEvent, client: Queryable): Promise<void> {
+    return this.applyAll([recorded], client);
+  }
+
+  /**
+   * Consecutive events of one order (as one append recorded them) in one statement: the
+   * OrderPlaced row is inserted, the events after it are folded into a single update.
+   */
+  async applyAll(recorded: readonly RecordedEvent[], client: Queryable): Promise<void> {
+    const events = recorded as readonly (OrderEvent & RecordedEvent)[];
+    const [first, ...rest] = events;
+    if (first?.type === 'OrderPlaced') {
+      await this.insert(first, client);
+      await this.update(rest, client);
+    } else {
+      await this.update(events, client);
     }
-    const total = event.type === 'OrderLinesCancelled' ? event.data.newTotals.total : undefined;
+  }
+
+  private async insert(
+    placed: Extract<OrderEvent, { type: 'OrderPlaced' }> & RecordedEvent,
+    client: Queryable,
+  ): Promise<void> {
+    const { data } = placed;
+    await client.query(
+      `INSERT INTO order_summaries (order_id, order_number, customer_id, channel, status,
+         payment_method, total_minor, currency, placed_at, updated_at, version)
+       VALUES ($1, $2, $3, $4, 'placed', $5, $6, $7, $8, $8, $9)
+       ON CONFLICT (order_id) DO NOTHING`,
+      [
+        data.orderId,
+        data.orderNumber,
+        data.customerId,
+        data.channel,
+        data.paymentMethod,
+        data.totals.total.amountMinor,
+        data.totals.total.currency,
+        data.at,
+        placed.streamVersion,
+      ],
+    );
+  }
+
+  /**
+   * The row after `events` (in stream order): the last status and total they set, the last
+   * one's time and version. The version guard skips a row that already reflects them; inline,
+   * in the appending transaction, no row can reflect only some of them (they are not
+   * committed, so nobody else has seen them).
+   */
+  private async update(
+    events: readonly (OrderEvent & RecordedEvent)[],
+    client: Queryable,
+  ): Promise<void> {
+    const last = events[events.length - 1];
+    if (!last) return;
+    let status: OrderStatus | undefined;
+    let total: { amountMinor: number } | undefined;
+    for (const event of events) {
+      status = STATUS_AFTER[event.type] ?? status;
+      if (event.type === 'OrderLinesCancelled') total = event.data.newTotals.total;
+    }
     await client.query(
       `UPDATE order_summaries
           SET status = COALESCE($2, status), total_minor = COALESCE($3, total_minor),
               updated_at = $4, version = $5
         WHERE order_id = $1 AND version < $5`,
       [
-        event.data.orderId,
-        STATUS_AFTER[event.type] ?? null,
+        last.data.orderId,
+        status ?? null,
         total?.amountMinor ?? null,
-        event.data.at,
-        recorded.streamVersion,
+        last.data.at,
+        last.streamVersion,
       ],
     );
   }
