@@ -1,8 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CommandHandler, type EventMetadata, type HandleResult } from '@fulfil/event-store';
+import { isDomainError } from '@fulfil/decider';
+import {
+  CommandHandler,
+  EventStore,
+  WrongExpectedVersionError,
+  type HandleResult,
+  type RecordedEvent,
+} from '@fulfil/event-store';
 import { DeadlineScheduler, enqueueIntegrationEvents } from '@fulfil/messaging';
 import type { PoolClient } from 'pg';
-import type { OrderCommand } from '../domain/order.commands';
+import type { OrderCommand, PlaceOrder } from '../domain/order.commands';
 import { orderDecider, orderStreamId } from '../domain/order.decider';
 import type { OrderEvent } from '../domain/order.events';
 import type { OrderState } from '../domain/order.state';
@@ -31,6 +38,11 @@ export interface RunOptions {
 export const CONFIRMATION_DEADLINE_KIND = 'order-confirmation-timeout';
 export const confirmationDeadlineId = (orderId: string) => `order-confirmation:${orderId}`;
 
+/** A command's outcome, with its events as stored (none when the command was a no-op). */
+export interface RunResult extends HandleResult<OrderEvent, OrderState> {
+  readonly recorded: readonly RecordedEvent[];
+}
+
 /**
  * Runs a command on an order's stream and, in the same transaction as the events: updates
  * the order summary, writes the integration events to the outbox, and keeps the safety
@@ -40,35 +52,98 @@ export const confirmationDeadlineId = (orderId: string) => `order-confirmation:$
 export class OrderCommandRunner {
   constructor(
     private readonly commands: CommandHandler,
+    private readonly store: EventStore,
     private readonly summaries: OrderSummaryProjection,
     @Inject(DeadlineScheduler) private readonly deadlines: DeadlineScheduler,
     @Inject(ORDERS_SETTINGS) private readonly settings: OrdersSettings,
   ) {}
 
-  run(
+  async run(
     orderId: string,
     command: OrderCommand,
     context: CommandContext,
     options: RunOptions = {},
-  ): Promise<HandleResult<OrderEvent, OrderState>> {
-    const metadata: EventMetadata = { ...context };
-    return this.commands.handle(orderStreamId(orderId), command, {
+  ): Promise<RunResult> {
+    const streamId = orderStreamId(orderId);
+    let recorded: readonly RecordedEvent[] = [];
+    const result = await this.commands.handle(streamId, command, {
       decider: orderDecider,
-      metadata,
+      metadata: { ...context },
       ...(options.client && { client: options.client }),
-      afterAppend: async (client, recorded) => {
-        await options.alsoWrite?.(client);
-        await this.summaries.applyAll(recorded, client);
-        await enqueueIntegrationEvents(client, toIntegrationEvents(recorded), {
-          correlationId: context.correlationId,
-          time: context.now,
-          ...(context.causationId && { causationId: context.causationId }),
-          ...(context.traceparent && { traceparent: context.traceparent }),
-          ...(context.tracestate && { tracestate: context.tracestate }),
-        });
-        await this.followDeadline(client, orderId, recorded, context);
+      afterAppend: async (client, appended) => {
+        recorded = appended;
+        await this.writeAlongside(client, orderId, appended, context, options.alsoWrite);
       },
     });
+    return { ...result, recorded };
+  }
+
+  /**
+   * Places a new order: its stream is empty, so the command is decided on the initial state
+   * without reading it, and appended only if the stream is still empty. Otherwise (a retry of
+   * the same Idempotency-Key, a racing twin) or when the command is refused, `run` decides on
+   * the stream as stored — exactly the answer of a load-first run, e.g. ORDER.ALREADY_PLACED.
+   */
+  async place(
+    orderId: string,
+    command: PlaceOrder,
+    context: CommandContext,
+    alsoWrite: (client: PoolClient) => Promise<void>,
+  ): Promise<RunResult> {
+    try {
+      return await this.appendFirstEvents(orderId, command, context, alsoWrite);
+    } catch (error) {
+      if (!(error instanceof WrongExpectedVersionError) && !isDomainError(error)) throw error;
+      return this.run(orderId, command, context, { alsoWrite });
+    }
+  }
+
+  private appendFirstEvents(
+    orderId: string,
+    command: PlaceOrder,
+    context: CommandContext,
+    alsoWrite: (client: PoolClient) => Promise<void>,
+  ): Promise<RunResult> {
+    const initial = orderDecider.initialState();
+    const events = orderDecider.decide(command, initial);
+    return this.store.withTransaction(async (client) => {
+      // The command's metadata on every event, as `run` gives it to the `CommandHandler`.
+      const metadata = { ...context };
+      const appended = await this.store.appendToStream(
+        orderStreamId(orderId),
+        events.map((event) => ({ ...event, metadata })),
+        { expectedVersion: 'no_stream', client },
+      );
+      await this.writeAlongside(client, orderId, appended.recorded, context, alsoWrite);
+      return {
+        events,
+        recorded: appended.recorded,
+        globalPositions: appended.globalPositions,
+        nextExpectedVersion: appended.nextExpectedVersion,
+        state: events.reduce(orderDecider.evolve, initial),
+        attempts: 1,
+      };
+    });
+  }
+
+  /** Everything that commits with the order's events (in the order the guarantees need). */
+  private async writeAlongside(
+    client: PoolClient,
+    orderId: string,
+    recorded: readonly RecordedEvent[],
+    context: CommandContext,
+    alsoWrite?: (client: PoolClient) => Promise<void>,
+  ): Promise<void> {
+    await alsoWrite?.(client);
+    await this.summaries.applyAll(recorded, client);
+    await enqueueIntegrationEvents(client, toIntegrationEvents(recorded), {
+      correlationId: context.correlationId,
+      time: context.now,
+      ...(context.causationId && { causationId: context.causationId }),
+      ...(context.traceparent && { traceparent: context.traceparent }),
+      ...(context.tracestate && { tracestate: context.tracestate }),
+    });
+    await this.followDeadline(client, orderId, recorded, context);
   }
 
   private async followDeadline(

@@ -11,10 +11,10 @@ import {
   DeliveryAddressRepository,
   type DeliveryAddress,
 } from '../infrastructure/delivery-address.repository';
-import { OrderCommandRunner, type CommandContext } from './order-command.runner';
+import { OrderCommandRunner, type CommandContext, type RunResult } from './order-command.runner';
 import { orderIdFor, orderNumberFor } from './order-identity';
 import { OrderQueries } from './order.queries';
-import type { OrderView } from './order.view';
+import { orderViewOf, type OrderView } from './order.view';
 
 /** What a caller asks for (the validated request body). */
 export interface PlaceOrderRequest {
@@ -60,16 +60,18 @@ export class PlaceOrderUseCase {
       ? orderIdFor(context.actor, context.idempotencyKey)
       : randomUUID();
     const command = placeOrderCommand(orderId, request, context.now);
+    let placed: RunResult;
     try {
-      await this.runner.run(orderId, command, context, {
-        alsoWrite: (client) =>
-          this.addresses.save(client, orderId, request.customerId, request.deliveryAddress),
-      });
+      placed = await this.runner.place(orderId, command, context, (client) =>
+        this.addresses.save(client, orderId, request.customerId, request.deliveryAddress),
+      );
     } catch (error) {
       if (!isDomainError(error, OrderErrorCodes.alreadyPlaced)) throw error;
       return this.existingPlacement(orderId, command, request.deliveryAddress);
     }
-    return (await this.queries.order(orderId))!;
+    // Placing succeeds only on an empty stream, so its events are the whole order: the answer
+    // needs no read (it is the order as placed, as the API documents).
+    return orderViewOf(placed.recorded)!;
   }
 
   /** A retry whose first answer was lost: the order it placed, if it is the same order. */
