@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { isDomainError } from '@fulfil/decider';
+import { withTransaction } from '@fulfil/event-store';
 import { PG_POOL } from '@fulfil/messaging';
 import { startTestInfrastructure, type TestInfrastructure } from '@fulfil/testing';
 import type { Pool, PoolClient } from 'pg';
+import type { OrderCommand } from '../domain/order.commands';
 import { OrderErrorCodes } from '../domain/order.errors';
 import { orderBody, startOrdersApp, type OrdersTestApp } from '../testing/orders-test-app.fixture';
 import { OrderCommandRunner, type CommandContext } from './order-command.runner';
 import { placeOrderCommand } from './place-order.use-case';
 
-// What the runner skips on the happy path (no read before a placement), and that skipping
-// changes no outcome.
+// What the runner skips on the happy path (no read before a placement, none for a command
+// absorbed on the state its own transaction appended), and that skipping changes no outcome.
 
 let infra: TestInfrastructure;
 let orders: OrdersTestApp;
@@ -72,11 +74,52 @@ async function recordCheckouts<T>(work: () => Promise<T>) {
   }
 }
 
+const isEventRead = (text: string) =>
+  text === 'SELECT global_position::text, transaction_id::text,';
+
 async function place() {
   const orderId = randomUUID();
   const command = placeOrderCommand(orderId, orderBody() as never, new Date().toISOString());
   await runner.place(orderId, command, context(), async () => undefined);
   return { orderId, command };
+}
+
+const stockReserved = (orderId: string): OrderCommand => ({
+  type: 'RecordStockReserved',
+  data: {
+    reservationId: `res-${orderId}`,
+    expiresAt: new Date(Date.now() + 60_000).toISOString(),
+    shortages: [],
+    policy: 'cancel',
+    at: new Date().toISOString(),
+  },
+});
+
+const paymentReceived = (stage: 'authorised' | 'captured'): OrderCommand => ({
+  type: 'RecordPaymentReceived',
+  data: {
+    paymentId: 'pay-1',
+    method: 'wechat-pay',
+    amount: { amountMinor: 13700, currency: 'CNY' },
+    stage,
+    at: new Date().toISOString(),
+  },
+});
+
+/** One transaction on a connection of the service's pool, counting its reads of streams. */
+async function inTransaction<T>(work: (client: PoolClient) => Promise<T>) {
+  let client: PoolClient | undefined;
+  let texts: string[] = [];
+  const result = await withTransaction(servicePool, async (c) => {
+    client = c;
+    const stop = recordStatements(c);
+    try {
+      return await work(c);
+    } finally {
+      texts = stop();
+    }
+  }).catch((error: unknown) => ({ error }));
+  return { result, client: client!, eventReads: texts.filter(isEventRead).length };
 }
 
 describe('OrderCommandRunner: statements skipped on the happy path', () => {
@@ -115,5 +158,56 @@ describe('OrderCommandRunner: statements skipped on the happy path', () => {
       [`order-${orderId}`],
     );
     expect(rows[0].n).toBe(1);
+  });
+
+  it('absorbs the capture after the authorisation in one transaction without reading again', async () => {
+    const { orderId } = await place();
+    const { result, eventReads } = await inTransaction(async (client) => {
+      await runner.run(orderId, stockReserved(orderId), context(), { client });
+      const authorised = await runner.run(orderId, paymentReceived('authorised'), context(), {
+        client,
+      });
+      const captured = await runner.run(orderId, paymentReceived('captured'), context(), {
+        client,
+      });
+      return { authorised, captured };
+    });
+    // Stock reserved and authorised each load once; the capture is decided on what they wrote.
+    expect(eventReads).toBe(2);
+    const { authorised, captured } = result as Exclude<typeof result, { error: unknown }>;
+    expect(authorised.events.map((e) => e.type)).toEqual(['OrderPaid', 'OrderConfirmed']);
+    expect(captured.events).toEqual([]);
+    expect(captured.state).toEqual(authorised.state);
+    expect(captured.nextExpectedVersion).toBe(4);
+  });
+
+  it('reads again in the next transaction, also on the same connection', async () => {
+    const { orderId } = await place();
+    const first = await inTransaction((client) =>
+      runner.run(orderId, stockReserved(orderId), context(), { client }),
+    );
+    const second = await inTransaction((client) =>
+      runner.run(orderId, stockReserved(orderId), context(), { client }),
+    );
+    expect(second.client).toBe(first.client);
+    expect(second.eventReads).toBe(1);
+  });
+
+  it('forgets what a rolled-back transaction appended', async () => {
+    const { orderId } = await place();
+    const rolledBack = await inTransaction(async (client) => {
+      await runner.run(orderId, stockReserved(orderId), context(), { client });
+      throw new Error('rolled back');
+    });
+    expect(rolledBack.result).toMatchObject({ error: new Error('rolled back') });
+    // On the connection whose rolled-back transaction appended OrderStockReserved, the order
+    // is still placed: the reservation is recorded again (not absorbed as a duplicate).
+    const retried = await inTransaction((client) =>
+      runner.run(orderId, stockReserved(orderId), context(), { client }),
+    );
+    expect(retried.client).toBe(rolledBack.client);
+    expect(retried.eventReads).toBe(1);
+    const { events } = retried.result as Exclude<typeof retried.result, { error: unknown }>;
+    expect(events.map((e) => e.type)).toEqual(['OrderStockReserved']);
   });
 });

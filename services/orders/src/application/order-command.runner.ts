@@ -14,6 +14,7 @@ import { orderDecider, orderStreamId } from '../domain/order.decider';
 import type { OrderEvent } from '../domain/order.events';
 import type { OrderState } from '../domain/order.state';
 import { OrderSummaryProjection } from '../infrastructure/order-summary.projection';
+import { TransactionStateMemo } from '../infrastructure/transaction-state.memo';
 import { ORDERS_SETTINGS, type OrdersSettings } from '../orders.settings';
 import { toIntegrationEvents } from './order-integration-events';
 
@@ -29,7 +30,11 @@ export interface CommandContext {
 }
 
 export interface RunOptions {
-  /** An open transaction to run in (the inbox's, a deadline's); default: a new one. */
+  /**
+   * An open transaction to run in (the inbox's, a deadline's); default: a new one. It must be
+   * the only transaction of this checkout of the connection (as `withTransaction` runs it):
+   * what the runner learns of an order in it is kept until the connection is released.
+   */
   readonly client?: PoolClient;
   /** More writes for the same transaction, after the events (e.g. the delivery address). */
   readonly alsoWrite?: (client: PoolClient) => Promise<void>;
@@ -54,6 +59,7 @@ export class OrderCommandRunner {
     private readonly commands: CommandHandler,
     private readonly store: EventStore,
     private readonly summaries: OrderSummaryProjection,
+    private readonly memo: TransactionStateMemo,
     @Inject(DeadlineScheduler) private readonly deadlines: DeadlineScheduler,
     @Inject(ORDERS_SETTINGS) private readonly settings: OrdersSettings,
   ) {}
@@ -65,6 +71,8 @@ export class OrderCommandRunner {
     options: RunOptions = {},
   ): Promise<RunResult> {
     const streamId = orderStreamId(orderId);
+    const absorbed = options.client && this.absorbedOnKnownState(options.client, streamId, command);
+    if (absorbed) return absorbed;
     let recorded: readonly RecordedEvent[] = [];
     const result = await this.commands.handle(streamId, command, {
       decider: orderDecider,
@@ -75,6 +83,10 @@ export class OrderCommandRunner {
         await this.writeAlongside(client, orderId, appended, context, options.alsoWrite);
       },
     });
+    if (options.client && recorded.length > 0) {
+      const { state, nextExpectedVersion: version } = result;
+      this.memo.remember(options.client, streamId, { state, version });
+    }
     return { ...result, recorded };
   }
 
@@ -124,6 +136,27 @@ export class OrderCommandRunner {
         attempts: 1,
       };
     });
+  }
+
+  /**
+   * A no-op result without reading the stream, when this transaction appended to it already
+   * and the command changes nothing on that state (exactly what a load would find).
+   */
+  private absorbedOnKnownState(
+    client: PoolClient,
+    streamId: string,
+    command: OrderCommand,
+  ): RunResult | undefined {
+    const known = this.memo.recall<OrderState>(client, streamId);
+    if (!known || orderDecider.decide(command, known.state).length > 0) return undefined;
+    return {
+      events: [],
+      recorded: [],
+      globalPositions: [],
+      nextExpectedVersion: known.version,
+      state: known.state,
+      attempts: 1,
+    };
   }
 
   /** Everything that commits with the order's events (in the order the guarantees need). */
