@@ -200,21 +200,26 @@ export class DeadlineScheduler {
    * many were handled.
    */
   async fireDue(): Promise<number> {
-    // One cheap indexed probe first: idle polls must not open a transaction per worker.
-    if (!(await this.anyDue())) return 0;
+    // One cheap indexed probe first: idle polls must not open a transaction per worker, and a
+    // pass starts no more workers than there are deadlines due, each trying only the kinds
+    // (leased or not) that have any.
+    const due = await this.dueNow();
+    const budget = due.leased + due.plain;
+    if (budget === 0) return 0;
+    const kinds = { leased: due.leased > 0, plain: due.plain > 0 };
     let taken = 0;
     let handled = 0;
     const worker = async () => {
-      while (taken < this.batchSize && !this.abort.signal.aborted) {
+      while (taken < budget && !this.abort.signal.aborted) {
         taken += 1;
-        const outcome = await this.fireNext();
+        const outcome = await this.fireNext(kinds);
         // A failure ends this worker's pass: the deadline was pushed back, and a failing
         // dependency is not hammered in a tight loop.
         if (outcome !== 'handled') return;
         handled += 1;
       }
     };
-    await Promise.all(Array.from({ length: this.concurrency }, worker));
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, budget) }, worker));
     return handled;
   }
 
@@ -233,20 +238,29 @@ export class DeadlineScheduler {
     }
   }
 
-  private async anyDue(): Promise<boolean> {
-    const { rows } = await this.options.pool.query({
-      name: 'deadlines.any_due',
-      text: 'SELECT 1 FROM deadlines WHERE due_at <= now() LIMIT 1',
+  /** How many deadlines are due now (at most `batchSize`), of leased and of other kinds. */
+  private async dueNow(): Promise<{ leased: number; plain: number }> {
+    const { rows } = await this.options.pool.query<{ leased: number; plain: number }>({
+      name: 'deadlines.due_now',
+      text: `SELECT count(*) FILTER (WHERE kind = ANY($1::text[]))::int AS leased,
+                    count(*) FILTER (WHERE kind <> ALL($1::text[]))::int AS plain
+               FROM (SELECT kind FROM deadlines WHERE due_at <= now()
+                      ORDER BY due_at LIMIT $2) AS due`,
+      values: [[...this.leasedHandlers.keys()], this.batchSize],
     });
-    return rows.length > 0;
+    return rows[0] ?? { leased: 0, plain: 0 };
   }
 
-  /** Takes the most overdue deadline nobody else holds and runs its handler. */
-  private async fireNext(): Promise<'none' | 'handled' | 'failed'> {
-    if (this.leasedHandlers.size > 0) {
+  /** Takes the most overdue deadline of the given kinds nobody else holds and runs its handler. */
+  private async fireNext(kinds: {
+    leased: boolean;
+    plain: boolean;
+  }): Promise<'none' | 'handled' | 'failed'> {
+    if (kinds.leased) {
       const leased = await this.fireNextLeased();
       if (leased !== 'none') return leased;
     }
+    if (!kinds.plain) return 'none';
     return withTransaction(this.options.pool, async (client) => {
       const { rows } = await client.query<DeadlineRow>({
         name: 'deadlines.take',

@@ -1,7 +1,7 @@
 // Deadlines whose handler calls out (DeadlineScheduler.onLeased): the call runs outside any
 // transaction under a lease, and its result is recorded only while the lease holds.
 import { withTransaction } from '@fulfil/event-store';
-import type { Pool } from 'pg';
+import { Client, type Pool } from 'pg';
 import {
   past,
   remainingDeadlines,
@@ -166,6 +166,58 @@ describe('DeadlineScheduler.onLeased', () => {
     expect(await firing).toBe(0);
     expect(await calledRows()).toEqual([]);
     expect(await remaining()).toEqual([]);
+  });
+
+  it('spends no statement on kinds with nothing due, nor on workers with nothing to take', async () => {
+    const scheduler = new DeadlineScheduler({ pool: db.pool, concurrency: 4 })
+      .onLeased('register', async (_payload, complete, deadline) =>
+        complete((client) => record(client, deadline.id, 'leased')),
+      )
+      .on('webhook', async (_payload, client, deadline) => record(client, deadline.id, 'in-tx'));
+    const statements = jest.spyOn(Client.prototype, 'query');
+    /** The first two words of each statement run since the last call. */
+    const run = () => {
+      const texts = statements.mock.calls.map(([config]) =>
+        typeof config === 'string' ? config : (config as { text: string }).text,
+      );
+      statements.mockClear();
+      return texts.map((text) => text.trim().split(/\s+/).slice(0, 2).join(' '));
+    };
+    try {
+      await scheduler.schedule(db.pool, { id: 'w', kind: 'webhook', dueAt: past(), payload: {} });
+      run();
+      expect(await scheduler.fireDue()).toBe(1);
+      // One probe, then the one transactional deadline: no lease tried, no idle worker's take.
+      expect(run()).toEqual([
+        'SELECT count(*)',
+        'BEGIN',
+        'SELECT deadline_id,',
+        'SAVEPOINT deadline_handler',
+        'INSERT INTO',
+        'DELETE FROM',
+        'COMMIT',
+      ]);
+      await scheduler.schedule(db.pool, { id: 'r', kind: 'register', dueAt: past(), payload: {} });
+      run();
+      expect(await scheduler.fireDue()).toBe(1);
+      // The lease, then the answer's transaction: no transaction for the other kinds.
+      expect(run()).toEqual([
+        'SELECT count(*)',
+        'UPDATE deadlines',
+        'BEGIN',
+        'INSERT INTO',
+        'DELETE FROM',
+        'COMMIT',
+      ]);
+      expect(await scheduler.fireDue()).toBe(0);
+      expect(run()).toEqual(['SELECT count(*)']);
+    } finally {
+      statements.mockRestore();
+    }
+    expect(await calledRows()).toEqual([
+      { deadline_id: 'r', answer: 'leased' },
+      { deadline_id: 'w', answer: 'in-tx' },
+    ]);
   });
 
   it('fires leased and transactional kinds side by side, each once', async () => {
