@@ -191,6 +191,82 @@ describe('CommandHandler', () => {
     expect(await db.store.readStream(id)).toHaveLength(1);
   });
 
+  describe('with the stream as the caller knows it (known)', () => {
+    /** The statements `handle` runs in its caller's transaction, and its result. */
+    const handleRecorded = (
+      id: string,
+      command: AddCommand,
+      known: { state: Total; version: number },
+      decider = counter,
+    ) =>
+      db.store.withTransaction(async (client) => {
+        const recorded = recordStatements(client);
+        try {
+          const handler = new CommandHandler(db.store, { retryJitterMs: 1 });
+          const result = await handler.handle(id, command, { decider, client, known });
+          return { result, statements: recorded.statements };
+        } finally {
+          recorded.restore();
+        }
+      });
+    const read = expect.stringMatching(/^SELECT .* FROM events/s);
+    /** "Add" read as: raise the total to at least `by` (nothing to do when it is there). */
+    const atLeast: HandlerDecider<AddCommand, AddedEvent, Total> = {
+      ...counter,
+      decide: (command, state) =>
+        state.total >= command.data.by
+          ? []
+          : counter.decide(add(command.data.by - state.total), state),
+    };
+
+    it('creates a stream without reading it', async () => {
+      const id = stream();
+      const { result, statements } = await handleRecorded(id, add(4), {
+        state: { total: 0 },
+        version: 0,
+      });
+      expect(statements).toEqual(['event_store.checked_append']);
+      expect(result).toMatchObject({ attempts: 1, nextExpectedVersion: 1, state: { total: 4 } });
+      expect((await db.store.readStream(id)).map((e) => e.data)).toEqual([{ by: 4, total: 4 }]);
+    });
+
+    it('decides again on the stored stream when what it knew is stale', async () => {
+      const id = stream();
+      await new CommandHandler(db.store).handle(id, add(10), { decider: counter });
+      const { result, statements } = await handleRecorded(id, add(4), {
+        state: { total: 0 },
+        version: 0,
+      });
+      expect(statements).toEqual([
+        'event_store.checked_append',
+        read,
+        'event_store.checked_append',
+      ]);
+      expect(result).toMatchObject({ attempts: 2, nextExpectedVersion: 2, state: { total: 14 } });
+    });
+
+    it('checks a no-op or a refusal against the stored stream, which no append would check', async () => {
+      const id = stream();
+      await new CommandHandler(db.store).handle(id, add(10), { decider: counter });
+      // A no-op on what it knew (20 ≥ 15), not on the stored total (10): the stored one decides.
+      const raised = await handleRecorded(
+        id,
+        add(15),
+        { state: { total: 20 }, version: 1 },
+        atLeast,
+      );
+      expect(raised.statements).toEqual([read, 'event_store.checked_append']);
+      expect(raised.result).toMatchObject({ nextExpectedVersion: 2, state: { total: 15 } });
+      // Refused on a stale state that believed it near the limit; accepted by the stored one.
+      const refused = await handleRecorded(id, add(50), { state: { total: 99 }, version: 2 });
+      expect(refused.statements).toEqual([read, 'event_store.checked_append']);
+      expect(refused.result).toMatchObject({ nextExpectedVersion: 3, state: { total: 65 } });
+      expect((await db.store.readStream(id)).map((e) => (e.data as Total).total)).toEqual([
+        10, 15, 65,
+      ]);
+    });
+  });
+
   describe('inside the caller’s transaction (client)', () => {
     it('commits and rolls back with the caller’s own writes', async () => {
       const handler = new CommandHandler(db.store);

@@ -37,6 +37,15 @@ export interface HandleOptions<Command, Event, State> {
    */
   readonly metadata?: EventMetadata;
   readonly snapshot?: SnapshotPolicy;
+  /**
+   * The stream as the caller already knows it — `{ state: decider.initialState(), version: 0 }`
+   * for a stream it is creating under a fresh id, or a state it loaded itself a moment ago: the
+   * first attempt decides on it instead of reading the stream. A stale one costs a retry, not a
+   * wrong answer: the append expects `version`, so a conflict reloads and decides again; and a
+   * command that changes nothing on it is decided again on the stream as stored, because only
+   * an append checks the version (so is a command the decider refuses on it).
+   */
+  readonly known?: { readonly state: State; readonly version: number };
   /** Runs in the append's transaction after a successful append (e.g. to write the outbox). */
   readonly afterAppend?: (client: PoolClient, events: readonly RecordedEvent[]) => Promise<void>;
   /**
@@ -102,8 +111,11 @@ export class CommandHandler {
   ): Promise<HandleResult<Event, State>> {
     for (let attempt = 1; ; attempt += 1) {
       const progress = { appended: false };
+      // Only the first attempt trusts the caller's knowledge; a retry reads what conflicted.
+      const known = attempt === 1 ? options.known : undefined;
       try {
-        return { ...(await this.attempt(streamId, command, options, progress)), attempts: attempt };
+        const result = await this.attempt(streamId, command, options, progress, known);
+        return { ...result, attempts: attempt };
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError) || attempt >= this.maxAttempts) {
           throw error;
@@ -152,10 +164,17 @@ export class CommandHandler {
     command: Command,
     options: HandleOptions<Command, Event, State>,
     progress: { appended: boolean },
+    known?: { readonly state: State; readonly version: number },
   ): Promise<Omit<HandleResult<Event, State>, 'attempts'>> {
     const { decider, snapshot } = options;
-    const loaded = await this.load(streamId, decider, snapshot, options.client);
-    const decided = decider.decide(command, loaded.state);
+    let loaded = known;
+    let decided = known && decidedOnKnown(decider, command, known.state);
+    if (!loaded || !decided?.length) {
+      // Nothing to append (or a refusal) on `known` would be checked by no append: decide on
+      // the stream as stored.
+      loaded = await this.load(streamId, decider, snapshot, options.client);
+      decided = decider.decide(command, loaded.state);
+    }
     const events = decided.map((event) => ({
       ...event,
       metadata: { ...options.metadata, ...event.metadata },
@@ -194,6 +213,19 @@ export class CommandHandler {
     // In the caller's transaction, no savepoint: a conflicting append writes nothing and
     // leaves the transaction usable (see `EventStore.appendToStream`).
     return options.client ? append(options.client) : this.store.withTransaction(append);
+  }
+}
+
+/** The events decided on a state the caller knew, or undefined when the decider refused. */
+function decidedOnKnown<Command, Event, State>(
+  decider: HandlerDecider<Command, Event, State>,
+  command: Command,
+  state: State,
+): readonly Event[] | undefined {
+  try {
+    return decider.decide(command, state);
+  } catch {
+    return undefined;
   }
 }
 

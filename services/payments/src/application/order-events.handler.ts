@@ -18,7 +18,7 @@ import { paymentOrders } from '../infrastructure/persistence/payment-orders.repo
 import { PAYMENTS_SETTINGS, type PaymentsSettings } from '../payments.settings';
 import { deterministicUuid } from './deterministic-id';
 import { MoneyBackService } from './money-back.service';
-import { PaymentCommands, type CommandContext } from './payment-commands';
+import { NEW_PAYMENT, PaymentCommands, type CommandContext } from './payment-commands';
 import { paymentTasks } from './payment-deadlines';
 
 /**
@@ -138,7 +138,8 @@ export class OrderEventsHandler {
         },
       },
       this.context(envelope),
-      { client },
+      // A fresh id, claimed above: its stream cannot exist, no need to read it.
+      { client, known: NEW_PAYMENT },
     );
     const tasks = paymentTasks(this.scheduler);
     const payload = { paymentId, correlationId: envelope.correlationId };

@@ -17,9 +17,23 @@ export interface CommandContext {
   readonly actor: string;
 }
 
+/** A payment's state and the stream version it is at, as the caller read it. */
+export interface KnownPayment {
+  readonly state: PaymentState;
+  readonly version: number;
+}
+
+/** A payment id just generated: no stream yet, and nobody else can know the id. */
+export const NEW_PAYMENT: KnownPayment = { state: paymentDecider.initialState(), version: 0 };
+
 export interface ExecuteOptions {
   /** Run in this open transaction (inbox, deadline) instead of a new one. */
   readonly client?: PoolClient;
+  /**
+   * The payment as the caller read it (or {@link NEW_PAYMENT}): decided on without reading the
+   * stream again; should it be stale, the append refuses it and the stream is read after all.
+   */
+  readonly known?: KnownPayment;
   /** More writes in the append's transaction, after the outbox rows. */
   readonly alsoInTransaction?: (
     client: PoolClient,
@@ -59,6 +73,7 @@ export class PaymentCommands {
           now: command.data.now,
         },
         ...(options.client ? { client: options.client } : {}),
+        ...(options.known ? { known: options.known } : {}),
         afterAppend: async (client, recorded) => {
           const outgoing = toIntegrationEvents(recorded);
           if (outgoing.length > 0) {
@@ -78,11 +93,11 @@ export class PaymentCommands {
     }
   }
 
-  /** The payment's current state and its recorded history. */
+  /** The payment's current state, its recorded history and the version they are at. */
   async load(
     paymentId: string,
     client?: PoolClient,
-  ): Promise<{ state: PaymentState; history: readonly RecordedEvent[] }> {
+  ): Promise<{ state: PaymentState; history: readonly RecordedEvent[]; version: number }> {
     const history = await this.store.readStream(
       paymentStreamId(paymentId),
       client ? { client } : {},
@@ -92,6 +107,6 @@ export class PaymentCommands {
         paymentDecider.evolve(current, { type: event.type, data: event.data } as PaymentEvent),
       paymentDecider.initialState(),
     );
-    return { state, history };
+    return { state, history, version: history.at(-1)?.streamVersion ?? 0 };
   }
 }

@@ -6,7 +6,7 @@ import type { OpenPaymentState } from '../domain/payment.state';
 import type { PaymentCommand } from '../domain/payment.commands';
 import { PAYMENTS_SETTINGS, type PaymentsSettings } from '../payments.settings';
 import { MoneyBackService } from './money-back.service';
-import { PaymentCommands, type CommandContext } from './payment-commands';
+import { PaymentCommands, type CommandContext, type KnownPayment } from './payment-commands';
 import {
   PaymentDeadlineKinds,
   type PaymentTaskPayload,
@@ -19,6 +19,12 @@ const SYSTEM = 'payments';
 
 /** The provider's answer to a cancel: nothing was paid, or the customer paid first. */
 type CancelAnswer = Awaited<ReturnType<PaymentGateway['cancel']>>;
+
+/** A payment read before a call out: its open state, and that state with its stream version. */
+interface OpenedPayment {
+  readonly state: OpenPaymentState;
+  readonly known: KnownPayment;
+}
 
 /**
  * The handlers of the provider work scheduled as deadlines: register an intent, expire it,
@@ -55,10 +61,13 @@ export class ProviderTasks implements OnModuleInit {
       );
   }
 
-  /** The payment as it stands (read outside any transaction; the decider re-checks on record). */
-  private async open(paymentId: string): Promise<OpenPaymentState | undefined> {
-    const { state } = await this.commands.load(paymentId);
-    return state.status === 'none' ? undefined : state;
+  /**
+   * The payment as it stands (read outside any transaction): recording the answer decides on
+   * it without a second read, and the append refuses it should it have changed meanwhile.
+   */
+  private async open(paymentId: string): Promise<OpenedPayment | undefined> {
+    const { state, version } = await this.commands.load(paymentId);
+    return state.status === 'none' ? undefined : { state, known: { state, version } };
   }
 
   private context(payload: PaymentTaskPayload): CommandContext {
@@ -66,13 +75,10 @@ export class ProviderTasks implements OnModuleInit {
   }
 
   async register(payload: PaymentTaskPayload, complete: CompleteDeadline): Promise<void> {
-    const state = await this.open(payload.paymentId);
-    if (
-      !state ||
-      state.status !== 'pending' ||
-      state.providerReference ||
-      !isOnlineMethod(state.method)
-    )
+    const opened = await this.open(payload.paymentId);
+    if (!opened) return;
+    const { state } = opened;
+    if (state.status !== 'pending' || state.providerReference || !isOnlineMethod(state.method))
       return;
     const captureMode =
       METHOD_POLICIES[state.method].captureMode === 'manual' ? 'manual' : 'automatic';
@@ -91,24 +97,26 @@ export class ProviderTasks implements OnModuleInit {
           data: { ...registered, now: new Date().toISOString() },
         },
         this.context(payload),
-        { client },
+        { client, known: opened.known },
       );
     });
   }
 
   /** At expiry: cancel at the provider first, so a customer paying this very moment wins. */
   async expire(payload: PaymentTaskPayload, complete: CompleteDeadline): Promise<void> {
-    const state = await this.open(payload.paymentId);
-    if (!state || state.status !== 'pending') return;
-    await this.cancelThen(state, payload, complete, {
+    const opened = await this.open(payload.paymentId);
+    if (!opened || opened.state.status !== 'pending') return;
+    await this.cancelThen(opened, payload, complete, {
       type: 'TimeOutPayment',
       data: { now: new Date().toISOString() },
     });
   }
 
   async capture(payload: PaymentTaskPayload, complete: CompleteDeadline): Promise<void> {
-    const state = await this.open(payload.paymentId);
-    if (!state || state.status !== 'authorised' || !state.providerReference) return;
+    const opened = await this.open(payload.paymentId);
+    if (!opened) return;
+    const { state } = opened;
+    if (state.status !== 'authorised' || !state.providerReference) return;
     const providerReference = state.providerReference;
     const { capturedAmount } = await this.gateway.capture(providerReference);
     await complete(async (client) => {
@@ -124,16 +132,17 @@ export class ProviderTasks implements OnModuleInit {
           },
         },
         this.context(payload),
-        { client },
+        { client, known: opened.known },
       );
       await this.moneyBack.giveBackIfOrderGone(client, after, this.context(payload));
     });
   }
 
   async void(payload: VoidPayload, complete: CompleteDeadline): Promise<void> {
-    const state = await this.open(payload.paymentId);
-    if (!state || (state.status !== 'pending' && state.status !== 'authorised')) return;
-    await this.cancelThen(state, payload, complete, {
+    const opened = await this.open(payload.paymentId);
+    const status = opened?.state.status;
+    if (!opened || (status !== 'pending' && status !== 'authorised')) return;
+    await this.cancelThen(opened, payload, complete, {
       type: 'VoidPayment',
       data: { reason: payload.reason, now: new Date().toISOString() },
     });
@@ -144,23 +153,29 @@ export class ProviderTasks implements OnModuleInit {
    * customer paid first, which is recorded instead (and given back if the order is gone).
    */
   private async cancelThen(
-    state: OpenPaymentState,
+    opened: OpenedPayment,
     payload: PaymentTaskPayload,
     complete: CompleteDeadline,
     command: PaymentCommand,
   ): Promise<void> {
+    const { state, known } = opened;
     const answer = state.providerReference
       ? await this.gateway.cancel(state.providerReference)
       : undefined;
     await complete(async (client) => {
-      if (answer && (await this.recordPaidFirst(client, state, answer, payload))) return;
-      await this.commands.execute(state.paymentId, command, this.context(payload), { client });
+      if (answer && (await this.recordPaidFirst(client, opened, answer, payload))) return;
+      await this.commands.execute(state.paymentId, command, this.context(payload), {
+        client,
+        known,
+      });
     });
   }
 
   async refund(payload: RefundPayload, complete: CompleteDeadline): Promise<void> {
-    const state = await this.open(payload.paymentId);
-    if (!state || state.status !== 'captured') return;
+    const opened = await this.open(payload.paymentId);
+    if (!opened) return;
+    const { state } = opened;
+    if (state.status !== 'captured') return;
     const refund = state.refunds.find((candidate) => candidate.refundId === payload.refundId);
     if (!refund || refund.status !== 'pending') return;
     // Cash payments are paid back by hand (store till, bank transfer by customer service).
@@ -193,7 +208,7 @@ export class ProviderTasks implements OnModuleInit {
                 },
         },
         this.context(payload),
-        { client },
+        { client, known: opened.known },
       );
     });
   }
@@ -204,7 +219,7 @@ export class ProviderTasks implements OnModuleInit {
    */
   private async recordPaidFirst(
     client: PoolClient,
-    state: OpenPaymentState,
+    { state, known }: OpenedPayment,
     answer: CancelAnswer,
     payload: PaymentTaskPayload,
   ): Promise<boolean> {
@@ -221,7 +236,7 @@ export class ProviderTasks implements OnModuleInit {
         },
       },
       this.context(payload),
-      { client },
+      { client, known },
     );
     await this.moneyBack.giveBackIfOrderGone(client, after, this.context(payload));
     return true;
