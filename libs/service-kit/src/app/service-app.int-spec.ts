@@ -3,7 +3,9 @@ import type { INestApplication } from '@nestjs/common';
 import { startTestInfrastructure } from '@fulfil/testing';
 import pino from 'pino';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { loadServiceConfig } from '../config/service-config';
+import { preparedStatementName } from '../database/prepared-statement-client';
 import { fixtureDefinition } from '../testing/fixture-service.fixture';
 import { createServiceApp } from './create-service-app';
 
@@ -67,6 +69,17 @@ describe('service kit on real PostgreSQL and Kafka', () => {
     await request(http).get('/health/live').expect(200, { status: 'ok' });
     const ready = await request(http).get('/health/ready').expect(200);
     expect(ready.body).toEqual({ status: 'ok', checks: { database: 'up', kafka: 'up' } });
+  });
+
+  it('keeps its database connections through lulls and runs parameterised statements prepared', async () => {
+    const dataSource = app.get(DataSource);
+    const pool = (dataSource.driver as unknown as { master: { options: Record<string, unknown> } })
+      .master;
+    expect(pool.options.idleTimeoutMillis).toBe(60_000);
+    const text = 'SELECT name FROM pg_prepared_statements WHERE name = $1';
+    const name = preparedStatementName(text)!;
+    // The statement finds itself: it runs as the prepared statement it looks for.
+    expect(await dataSource.query(text, [name])).toEqual([{ name }]);
   });
 
   it('accepts a valid request with the needed scope and passes the caller and a DTO', async () => {

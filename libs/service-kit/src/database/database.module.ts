@@ -26,6 +26,12 @@ export function databaseModule(
     // Fail start-up fast instead of retrying for half a minute; the orchestrator restarts us.
     retryAttempts: 2,
     retryDelay: 1_000,
-    extra: { connectionTimeoutMillis: 5_000, Client: PreparedStatementClient },
+    extra: {
+      connectionTimeoutMillis: 5_000,
+      // Keep connections through lulls (pg's default drops them after 10 s idle): a new one
+      // costs a SCRAM handshake, milliseconds of CPU on both ends, and its prepared statements.
+      idleTimeoutMillis: 60_000,
+      Client: PreparedStatementClient,
+    },
   });
 }
