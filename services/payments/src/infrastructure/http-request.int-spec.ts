@@ -57,6 +57,21 @@ describe('httpRequest', () => {
     }
   });
 
+  it('clears its deadline once answered (no timer left per request)', async () => {
+    const server = await serve((_req, res) => res.end('{}'));
+    const timers = () =>
+      process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
+    try {
+      const before = timers();
+      for (let i = 0; i < 5; i += 1) {
+        await httpRequest(server.url, { method: 'GET', headers: {}, timeoutMs: 60_000 });
+      }
+      expect(timers()).toBe(before);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('rejects when no answer comes in time', async () => {
     const server = await serve(() => undefined);
     try {
