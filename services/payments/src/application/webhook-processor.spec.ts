@@ -5,8 +5,9 @@ import type { Pool, PoolClient } from 'pg';
 import { intentCreated, registered } from '../domain/payment.fixture';
 import { paymentDecider } from '../domain/payment.decider';
 import type { PaymentCommand } from '../domain/payment.commands';
+import type { PaymentEvent } from '../domain/payment.events';
 import { MoneyBackService } from './money-back.service';
-import type { PaymentCommands } from './payment-commands';
+import type { ExecuteOptions, PaymentCommands } from './payment-commands';
 import { WebhookProcessor, type WebhookDelivery } from './webhook-processor';
 
 /**
@@ -20,14 +21,18 @@ const PAYMENT_ID = '0b6e3c8e-2f4a-4c1e-9a57-6f1d2b3c4d5e';
 /** Every statement and transaction boundary, in order, as the first words of the SQL. */
 class Recorder {
   readonly log: string[] = [];
+  readonly known: unknown[] = [];
+  /** The results stored with applied deliveries (status, outcome). */
+  readonly stored: { status: unknown; outcome: unknown }[] = [];
   webhookIdTaken = false;
 
   readonly client = {
-    query: async (text: string) => {
+    query: async (text: string, values: unknown[] = []) => {
       const sql = text.replace(/\s+/g, ' ').trim();
       this.log.push(sql.split(' (')[0]!.split(' WHERE')[0]!);
       if (sql.includes('FROM payment_orders')) return { rows: [orderRow()], rowCount: 1 };
       if (sql.startsWith('INSERT INTO payment_webhooks')) {
+        this.stored.push({ status: values[4], outcome: values[5] });
         return { rows: [], rowCount: this.webhookIdTaken ? 0 : 1 };
       }
       if (sql.includes('FROM payment_webhooks')) {
@@ -84,24 +89,40 @@ function delivery(): WebhookDelivery {
   return { webhookId: 'msg_1', provider: 'wechat-pay', signedAt: new Date(), rawBody: body() };
 }
 
-/** The payment commands, deciding on a registered WeChat Pay payment; `failures` throw first. */
-function commands(recorder: Recorder, failures: Error[] = []): PaymentCommands {
-  const history = [intentCreated(), registered];
+/**
+ * The payment commands, deciding on a registered WeChat Pay payment (`history`, none: unknown);
+ * `failures` throw first. Records what each `execute` was told the payment is (`known`).
+ */
+function commands(
+  recorder: Recorder,
+  failures: Error[] = [],
+  history: readonly PaymentEvent[] = [intentCreated(), registered],
+): PaymentCommands {
+  const state = history.reduce(paymentDecider.evolve, paymentDecider.initialState());
   return {
-    execute: async (_paymentId: string, command: PaymentCommand) => {
+    load: async () => {
+      recorder.log.push('load');
+      return { state, history, version: history.length };
+    },
+    execute: async (
+      _paymentId: string,
+      command: PaymentCommand,
+      _context: unknown,
+      options: ExecuteOptions,
+    ) => {
       recorder.log.push('execute');
+      recorder.known.push(options.known);
       const failure = failures.shift();
       if (failure) throw failure;
-      const state = history.reduce(paymentDecider.evolve, paymentDecider.initialState());
       const events = paymentDecider.decide(command, state);
       return { events, state: events.reduce(paymentDecider.evolve, state) };
     },
   } as unknown as PaymentCommands;
 }
 
-function processor(recorder: Recorder, failures: Error[] = []) {
+function processor(recorder: Recorder, failures: Error[] = [], history?: readonly PaymentEvent[]) {
   const scheduler = new DeadlineScheduler({ pool: {} as Pool });
-  const paymentCommands = commands(recorder, failures);
+  const paymentCommands = commands(recorder, failures, history);
   return new WebhookProcessor(
     recorder.store,
     paymentCommands,
@@ -121,12 +142,41 @@ describe('WebhookProcessor.receive', () => {
     await expect(processor(recorder).receive(delivery())).resolves.toBe('accepted');
     expect(recorder.log).toEqual([
       'BEGIN',
-      'SELECT order_id, customer_id, payment_method, amount_minor, currency, payment_id, cancelled_at FROM payment_orders',
+      'load',
       'execute',
       'DELETE FROM deadlines',
       'SELECT order_id, customer_id, payment_method, amount_minor, currency, payment_id, cancelled_at FROM payment_orders',
       'INSERT INTO payment_webhooks',
       'COMMIT',
+    ]);
+  });
+
+  it('decides on the payment it read to check the method, without reading it again', async () => {
+    const recorder = new Recorder();
+    await processor(recorder).receive(delivery());
+    const registeredState = [intentCreated(), registered].reduce(
+      paymentDecider.evolve,
+      paymentDecider.initialState(),
+    );
+    expect(recorder.known).toEqual([{ state: registeredState, version: 2 }]);
+  });
+
+  it('stores a delivery for an unknown payment as ignored, deciding nothing', async () => {
+    const recorder = new Recorder();
+    await expect(processor(recorder, [], []).receive(delivery())).resolves.toBe('accepted');
+    expect(recorder.log).not.toContain('execute');
+    expect(recorder.stored).toEqual([
+      { status: 'ignored', outcome: `unknown payment ${PAYMENT_ID}` },
+    ]);
+  });
+
+  it("rejects a delivery on the endpoint of another provider than the payment's", async () => {
+    const recorder = new Recorder();
+    const onAlipay = { ...delivery(), provider: 'alipay' as const };
+    await expect(processor(recorder).receive(onAlipay)).resolves.toBe('accepted');
+    expect(recorder.log).not.toContain('execute');
+    expect(recorder.stored).toEqual([
+      { status: 'rejected', outcome: `payment ${PAYMENT_ID} is not a alipay payment` },
     ]);
   });
 
@@ -175,7 +225,7 @@ describe('WebhookProcessor.receive', () => {
     await processor(recorder).process(recorder.client, 'msg_1');
     expect(recorder.log).toEqual([
       'SELECT webhook_id, provider, raw_body, status FROM payment_webhooks',
-      'SELECT order_id, customer_id, payment_method, amount_minor, currency, payment_id, cancelled_at FROM payment_orders',
+      'load',
       'execute',
       'DELETE FROM deadlines',
       'SELECT order_id, customer_id, payment_method, amount_minor, currency, payment_id, cancelled_at FROM payment_orders',

@@ -6,7 +6,6 @@ import type { PoolClient } from 'pg';
 import { z } from 'zod';
 import type { PaymentCommand } from '../domain/payment.commands';
 import type { PaymentEvent, PaymentFailureReason } from '../domain/payment.events';
-import { paymentOrders } from '../infrastructure/persistence/payment-orders.repository';
 import {
   webhookDeliveries,
   type StoredWebhook,
@@ -170,12 +169,15 @@ export class WebhookProcessor implements OnModuleInit {
       return { status: 'rejected', outcome: 'unreadable notification' };
     }
     const paymentId = notification.data.merchantReference;
-    // Read, not locked: a lock would give this transaction its id before the append, and the
-    // registration being recorded right now (the provider notifies at once) would then refuse
-    // it for transaction order. The money-back check below reads the order after the append.
-    const order = await paymentOrders.findByPayment(client, paymentId);
-    if (!order) return { status: 'ignored', outcome: `unknown payment ${paymentId}` };
-    if (order.method !== provider) {
+    // The payment's own stream says whether it exists and how it is paid, and the command is
+    // decided on this read (`known`): no other statement before the append. Read, not locked:
+    // a lock would give this transaction its id before the append, and the registration being
+    // recorded right now (the provider notifies at once) would then refuse it for transaction
+    // order. The money-back check below reads the order after the append.
+    const { state, version } = await this.commands.load(paymentId, client);
+    if (state.status === 'none')
+      return { status: 'ignored', outcome: `unknown payment ${paymentId}` };
+    if (state.method !== provider) {
       return { status: 'rejected', outcome: `payment ${paymentId} is not a ${provider} payment` };
     }
     const command = toCommand(notification);
@@ -186,15 +188,16 @@ export class WebhookProcessor implements OnModuleInit {
       actor: `provider:${provider}`,
     };
     try {
-      const { state, events } = await this.commands.execute(paymentId, command, context, {
+      const { state: after, events } = await this.commands.execute(paymentId, command, context, {
         client,
+        known: { state, version },
       });
       if (events.some((event) => RESULT_EVENTS.has(event.type))) {
         // The intent has its result: its expiry could only find it no longer pending, a
         // lease, a stream read and a delete one TTL from now. One delete here instead.
         await this.scheduler.cancel(client, deadlineIds.expire(paymentId));
       }
-      await this.moneyBack.giveBackIfOrderGone(client, state, context);
+      await this.moneyBack.giveBackIfOrderGone(client, after, context);
       return {
         status: 'processed',
         outcome: `${notification.type}: ${events.map((e) => e.type).join(', ') || 'no change'}`,

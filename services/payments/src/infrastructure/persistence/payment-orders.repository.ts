@@ -67,15 +67,6 @@ export const paymentOrders = {
     return rows[0] && toOrder(rows[0]);
   },
 
-  /** The order a payment was created for. */
-  async findByPayment(client: Queryable, paymentId: string): Promise<PaymentOrder | undefined> {
-    const { rows } = await client.query<Row>(
-      `SELECT ${COLUMNS} FROM payment_orders WHERE payment_id = $1`,
-      [paymentId],
-    );
-    return rows[0] && toOrder(rows[0]);
-  },
-
   async find(client: Queryable, orderId: string): Promise<PaymentOrder | undefined> {
     const { rows } = await client.query<Row>(
       `SELECT ${COLUMNS} FROM payment_orders WHERE order_id = $1`,
