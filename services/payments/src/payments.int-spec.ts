@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Topics, type IntegrationEvent } from '@fulfil/contracts';
 import { freePort, startTestInfrastructure, type TestInfrastructure } from '@fulfil/testing';
+import { DeadlineScheduler } from '@fulfil/messaging';
+import { paymentTasks } from './application/payment-deadlines';
+import { paymentOrders } from './infrastructure/persistence/payment-orders.repository';
 import { signWebhook } from './infrastructure/webhooks/standard-webhooks';
 import {
   httpClient,
@@ -399,6 +402,25 @@ describe('payments service', () => {
         amount: cny(12_900),
         refundedTotal: cny(12_900),
       });
+      expect(
+        (await http.simulatorPayment(payment.providerReference)).body.refundedAmount.value,
+      ).toBe(12_900);
+    });
+
+    it('refunds a payment captured after its order’s cancellation had asked for a void', async () => {
+      const { orderId, payment } = await capturedPayment();
+      // The race: the cancellation saw the intent still open and asked for a void, then the
+      // webhook's capture committed.
+      await paymentOrders.markCancelled(harness.pool, orderId);
+      await paymentTasks(harness.app.get(DeadlineScheduler)).void(harness.pool, {
+        paymentId: payment.paymentId,
+        correlationId: orderId,
+        reason: 'order-cancelled',
+      });
+      await waitFor(
+        () => publishedFor(harness, orderId).includes('RefundIssued'),
+        'the refund instead of the void',
+      );
       expect(
         (await http.simulatorPayment(payment.providerReference)).body.refundedAmount.value,
       ).toBe(12_900);

@@ -140,8 +140,17 @@ export class ProviderTasks implements OnModuleInit {
 
   async void(payload: VoidPayload, complete: CompleteDeadline): Promise<void> {
     const opened = await this.open(payload.paymentId);
-    const status = opened?.state.status;
-    if (!opened || (status !== 'pending' && status !== 'authorised')) return;
+    if (!opened) return;
+    if (opened.state.status === 'captured') {
+      // Captured after the cancellation saw it open (a webhook committing meanwhile): nothing
+      // to void any more, the money goes back as a refund.
+      await complete((client) =>
+        this.moneyBack.giveBackIfOrderGone(client, opened.state, this.context(payload)),
+      );
+      return;
+    }
+    const status = opened.state.status;
+    if (status !== 'pending' && status !== 'authorised') return;
     await this.cancelThen(opened, payload, complete, {
       type: 'VoidPayment',
       data: { reason: payload.reason, now: new Date().toISOString() },
