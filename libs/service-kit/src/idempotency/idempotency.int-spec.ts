@@ -283,6 +283,28 @@ describe('Idempotency-Key on real PostgreSQL', () => {
     expect(await executions('abandoned')).toBe(2);
   });
 
+  it('stores or releases a key only for the claim that still holds it', async () => {
+    const store = app.get(IdempotencyStore);
+    const scope = { caller: 'store-spec', method: 'POST', route: '/direct', key: randomUUID() };
+    const response = { status: 201, headers: { location: '/x/1' }, body: '{"id":1}' };
+    const claim = await store.claim(scope, 'fingerprint', 60_000, 120_000);
+    expect(claim).toBeDefined();
+    expect(await store.claim(scope, 'fingerprint', 60_000, 120_000)).toBeUndefined();
+
+    const stale = { ...claim!, lockToken: randomUUID() };
+    expect(await store.complete(stale, response)).toBe(false);
+    await store.release(stale);
+    expect(await store.find(scope)).toMatchObject({ state: 'processing', abandoned: false });
+
+    expect(await store.complete(claim!, response)).toBe(true);
+    expect(await store.find(scope)).toEqual({
+      state: 'completed',
+      fingerprint: 'fingerprint',
+      response,
+    });
+    expect(await store.complete(claim!, response)).toBe(false);
+  });
+
   it('ignores an expired key and purges expired rows', async () => {
     const key = randomUUID();
     const body = { reference: 'expiring', amount: 4 };

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { Pool, QueryResult, QueryResultRow } from 'pg';
 import type { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
 /** Identifies one key: the caller's key on one route (method + pattern). */
 export interface IdempotencyScope {
@@ -65,6 +67,10 @@ const scopeParams = (scope: IdempotencyScope): string[] => [
  * The `idempotency_keys` table (see `CreateIdempotencyKeys1732600000000`). Every decision is
  * one atomic statement, and all times are the database's (`now()`), so several instances of
  * a service agree without clock coordination.
+ *
+ * Statements run on the pg pool of the kit's TypeORM `DataSource` itself (prepared, like all
+ * its statements with parameters): `DataSource.query` would wrap each of the two statements
+ * of every idempotent request in a QueryRunner of its own, for nothing a single statement needs.
  */
 @Injectable()
 export class IdempotencyStore implements OnModuleDestroy {
@@ -86,7 +92,7 @@ export class IdempotencyStore implements OnModuleDestroy {
     retentionMs: number,
   ): Promise<IdempotencyClaim | undefined> {
     const lockToken = randomUUID();
-    const rows = await this.query<{ lock_token: string }>(
+    const { rows } = await this.query<{ lock_token: string }>(
       `INSERT INTO idempotency_keys AS k
          (caller, method, route, idempotency_key, fingerprint, state, lock_token, locked_until, expires_at)
        VALUES ($1, $2, $3, $4, $5, 'processing', $6,
@@ -108,7 +114,9 @@ export class IdempotencyStore implements OnModuleDestroy {
 
   /** The key's row as it stands, `undefined` when there is none. */
   async find(scope: IdempotencyScope): Promise<ExistingKey | undefined> {
-    const [row] = await this.query<KeyRow>(
+    const {
+      rows: [row],
+    } = await this.query<KeyRow>(
       `SELECT fingerprint, state, response_status, response_headers, response_body,
               expires_at <= now() AS expired,
               (state = 'processing' AND locked_until <= now()) AS abandoned
@@ -136,14 +144,11 @@ export class IdempotencyStore implements OnModuleDestroy {
    * took it over after the lock timeout); the row is then left to that retry.
    */
   async complete(claim: IdempotencyClaim, response: StoredResponse): Promise<boolean> {
-    const rows = await this.query<{ count: number }>(
-      `WITH completed AS (
-         UPDATE idempotency_keys
-            SET state = 'completed', lock_token = NULL, locked_until = NULL, completed_at = now(),
-                response_status = $6, response_headers = $7::jsonb, response_body = $8
-          WHERE ${SCOPE_MATCH} AND lock_token = $5
-          RETURNING 1)
-       SELECT count(*)::int AS count FROM completed`,
+    const { rowCount } = await this.query(
+      `UPDATE idempotency_keys
+          SET state = 'completed', lock_token = NULL, locked_until = NULL, completed_at = now(),
+              response_status = $6, response_headers = $7::jsonb, response_body = $8
+        WHERE ${SCOPE_MATCH} AND lock_token = $5`,
       [
         ...scopeParams(claim),
         claim.lockToken,
@@ -152,22 +157,20 @@ export class IdempotencyStore implements OnModuleDestroy {
         response.body === null ? null : Buffer.from(response.body, 'utf8'),
       ],
     );
-    return rows[0]?.count === 1;
+    return rowCount === 1;
   }
 
   /** Gives a claimed key up (the request failed transiently): a retry runs afresh. */
   async release(claim: IdempotencyClaim): Promise<void> {
-    await this.query(
-      `WITH released AS (
-         DELETE FROM idempotency_keys WHERE ${SCOPE_MATCH} AND lock_token = $5 RETURNING 1)
-       SELECT count(*)::int AS count FROM released`,
-      [...scopeParams(claim), claim.lockToken],
-    );
+    await this.query(`DELETE FROM idempotency_keys WHERE ${SCOPE_MATCH} AND lock_token = $5`, [
+      ...scopeParams(claim),
+      claim.lockToken,
+    ]);
   }
 
   /** Deletes up to `limit` expired rows; returns how many. */
   async purgeExpired(limit = PURGE_BATCH): Promise<number> {
-    const rows = await this.query<{ count: number }>(
+    const { rows } = await this.query<{ count: number }>(
       `WITH doomed AS (
          SELECT caller, method, route, idempotency_key FROM idempotency_keys
           WHERE expires_at <= now() ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED),
@@ -202,9 +205,14 @@ export class IdempotencyStore implements OnModuleDestroy {
     await this.purging;
   }
 
-  private async query<T>(sql: string, params: unknown[]): Promise<T[]> {
+  private async query<T extends QueryResultRow>(
+    sql: string,
+    params: unknown[],
+  ): Promise<QueryResult<T>> {
+    // TypeORM's pool for the service's database, opened when the DataSource was initialised.
+    const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
     try {
-      return (await this.dataSource.query(sql, params)) as T[];
+      return await pool.query<T>(sql, params);
     } catch (error) {
       if ((error as { code?: unknown }).code === UNDEFINED_TABLE) {
         throw new Error(
