@@ -12,6 +12,7 @@ export {
   redriveMessage,
   type DeadLetterReason,
 } from './inbox/dead-letter';
+export { takeAdvisoryLocks } from './inbox/advisory-locks';
 export {
   InboxConsumer,
   type InboxConsumerOptions,

@@ -2,6 +2,7 @@ import { startTestInfrastructure, type TestInfrastructure } from '@fulfil/testin
 import { Controller, Module } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
+import type { IntegrationEvent } from '@fulfil/contracts';
 import type { Kafka, Producer } from 'kafkajs';
 import { Pool } from 'pg';
 import { Registry } from 'prom-client';
@@ -36,6 +37,7 @@ const TOPICS = [
   'flaky.events',
   'batch.events',
   'nest.events',
+  'locked.events',
 ];
 
 beforeAll(async () => {
@@ -60,7 +62,7 @@ beforeAll(async () => {
     pool,
     kafka,
     groupId: 'inbox-test',
-    topics: TOPICS.filter((t) => t !== 'nest.events'),
+    topics: TOPICS.filter((t) => t !== 'nest.events' && t !== 'locked.events'),
     maxAttempts: 4,
     backoff: { initialMs: 10, maxMs: 50 },
     registry,
@@ -271,6 +273,82 @@ describe('InboxConsumer with several events waiting in a partition', () => {
     const ids = await sendWaiting('ord-batch-dup', 6, [{ id, message }]);
     expect(await appliedOnce([...ids, id])).toEqual([...ids, id].map(() => 1));
     await waitFor(async () => (await metric('inbox_duplicates_total')) > before, 'the duplicate');
+  });
+});
+
+describe('InboxConsumer with lockKeys (handlers that take advisory locks)', () => {
+  let locking: InboxConsumer;
+  /** The locks an event's handler takes: its own and a shared one; none known for "alone". */
+  const keysOf = (orderId: string) =>
+    orderId.includes('alone') ? undefined : [`lock:${orderId}`, 'lock:shared'];
+
+  beforeAll(async () => {
+    await pool.query(
+      'CREATE TABLE locked_in (event_id text NOT NULL, tx bigint NOT NULL, locks int NOT NULL)',
+    );
+    locking = new InboxConsumer({
+      pool,
+      kafka,
+      groupId: 'inbox-locks-test',
+      topics: ['locked.events'],
+      lockKeys: (event) => keysOf((event.data as { orderId: string }).orderId),
+      handlers: new Map([
+        [
+          'fulfil.orders.OrderCancelled',
+          async (_event, envelope, client) => {
+            // The advisory locks this transaction holds when the handler starts.
+            await client.query(
+              `INSERT INTO locked_in
+               SELECT $1, txid_current(), count(*) FROM pg_locks
+                WHERE locktype = 'advisory' AND pid = pg_backend_pid()`,
+              [envelope.id],
+            );
+          },
+        ],
+      ]),
+    });
+    await locking.start();
+  });
+  afterAll(() => locking?.stop());
+
+  /** Per transaction, in partition order: how many events, and the locks held at the start. */
+  async function transactions(ids: string[]) {
+    await waitFor(async () => {
+      const { rows } = await pool.query('SELECT 1 FROM locked_in WHERE event_id = ANY($1)', [ids]);
+      return rows.length === ids.length || undefined;
+    }, 'all handled');
+    const { rows } = await pool.query<{ events: number; locks: number }>(
+      `SELECT count(*)::int AS events, min(locks) AS locks FROM locked_in
+        WHERE event_id = ANY($1) GROUP BY tx ORDER BY min(array_position($1, event_id))`,
+      [ids],
+    );
+    return rows;
+  }
+
+  it("takes a group's locks together before its first handler; an event with unknown locks runs alone; an event without handler does not split a group", async () => {
+    const orderIds = ['a', 'b', 'alone', 'c', 'd', 'e'].map((n) => `ord-locked-${n}`);
+    const sent = orderIds.map((orderId) => kafkaMessageOf(orderCancelled(orderId)));
+    const unhandled = kafkaMessageOf({
+      type: 'fulfil.orders.OrderPaid',
+      version: 1,
+      data: {
+        orderId: 'ord-locked-d',
+        paymentId: 'pay-1',
+        paymentMethod: 'alipay',
+        amount: { amountMinor: 100, currency: 'CNY' },
+      },
+    } as IntegrationEvent);
+    const messages = [...sent.slice(0, 5), unhandled, sent[5]!].map((m) => m.message);
+    await producer.send({
+      topic: 'locked.events',
+      messages: messages.map((message) => ({ ...message, partition: 0 })),
+    });
+
+    expect(await transactions(sent.map((s) => s.id))).toEqual([
+      { events: 2, locks: 3 }, // a, b: lock:a, lock:b, lock:shared
+      { events: 1, locks: 0 }, // alone: its handler takes its own locks
+      { events: 3, locks: 4 }, // c, d, (OrderPaid skipped), e
+    ]);
   });
 });
 

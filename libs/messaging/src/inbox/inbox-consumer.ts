@@ -22,6 +22,7 @@ import {
   type BackoffOptions,
   type MessagingLogger,
 } from '../shared/backoff';
+import { takeAdvisoryLocks } from './advisory-locks';
 import { deadLetterMessage, deadLetterTopic, type DeadLetterReason } from './dead-letter';
 
 /** Where a message came from, given to handlers. */
@@ -75,6 +76,23 @@ export interface InboxConsumerOptions {
    * events already waiting are grouped, so a consumer that keeps up still handles one at a time.
    */
   readonly maxEventsPerTransaction?: number;
+  /**
+   * For consumers whose handlers take transaction-level advisory locks
+   * (`pg_advisory_xact_lock(hashtextextended(key, 0))`): the keys the handler of `event` will
+   * lock, computed from the event alone, or `undefined` when they cannot be known up front (they
+   * depend on stored state). Without it, grouped handlers would take their locks one event after
+   * another — several sorted sets in a row are not sorted, so two groups could deadlock — and
+   * wait for them after the transaction already wrote.
+   *
+   * With it, a group first takes the sorted union of its events' keys in one statement, before
+   * any handler runs; the handlers then find their locks held (they are re-entrant) and must
+   * take no others. An event whose keys are `undefined` is handled in a transaction of its own.
+   * An event handled alone gets no locks from the inbox: its handler takes them as usual.
+   */
+  readonly lockKeys?: (
+    event: IntegrationEvent,
+    envelope: CloudEventEnvelope,
+  ) => readonly string[] | undefined;
 }
 
 /** A parsed message whose event has a handler. */
@@ -84,6 +102,8 @@ interface HandledMessage {
   readonly event: IntegrationEvent;
   readonly envelope: CloudEventEnvelope;
   readonly handler: IntegrationEventHandler;
+  /** The advisory locks its handler takes (`lockKeys`); `undefined`: unknown, handle it alone. */
+  readonly lockKeys: readonly string[] | undefined;
 }
 
 /** The outcome of one message. */
@@ -210,7 +230,9 @@ export class InboxConsumer {
 
   /**
    * A fetched batch of one partition, in order: runs of consecutive handled events go through
-   * `processTogether`; a message without a handler, or that does not parse, is done at once.
+   * `processTogether`; an event whose locks are unknown runs alone; a message that does not
+   * parse is done at once. A message without a handler needs no work, so it does not end a run,
+   * but its offset is resolved only with the run before it.
    */
   private async onBatch({
     batch,
@@ -221,10 +243,11 @@ export class InboxConsumer {
   }: EachBatchPayload): Promise<void> {
     const maxTogether = Math.max(1, this.options.maxEventsPerTransaction ?? 10);
     const run: HandledMessage[] = [];
+    let runEnd = '';
     const flush = async () => {
       if (run.length === 0) return;
       for (const outcome of await this.processTogether(run)) this.count(outcome);
-      resolveOffset(run.at(-1)!.message.offset);
+      resolveOffset(runEnd);
       run.length = 0;
       await heartbeat();
     };
@@ -241,8 +264,16 @@ export class InboxConsumer {
       };
       const handled = await this.handledMessage(source, message);
       if (typeof handled === 'object') {
+        const alone = handled.lockKeys === undefined;
+        if (alone) await flush();
         run.push(handled);
-        if (run.length >= maxTogether) await flush();
+        runEnd = message.offset;
+        if (alone || run.length >= maxTogether) await flush();
+        continue;
+      }
+      if (handled === 'ignored' && run.length > 0) {
+        this.count(handled);
+        runEnd = message.offset;
         continue;
       }
       await flush();
@@ -279,20 +310,25 @@ export class InboxConsumer {
     }
     const { event, envelope } = received;
     const handler = this.handlers.get(envelope.type) ?? this.handlers.get(event.type);
-    return handler ? { source, message, event, envelope, handler } : 'ignored';
+    if (!handler) return 'ignored';
+    // No `lockKeys`: the handlers take no locks, so any events may share a transaction.
+    const lockKeys = this.options.lockKeys ? this.options.lockKeys(event, envelope) : [];
+    return { source, message, event, envelope, handler, lockKeys };
   }
 
   /**
-   * Handles consecutive events in one transaction, then records them all in one insert. Any
-   * failure — a handler error, a conflict, an event already recorded — rolls that transaction
-   * back and they are handled one by one (`process`), with its retries, duplicate detection
-   * and dead-lettering; so a batch never changes what happens to an event, only its cost.
+   * Handles consecutive events in one transaction — after taking all their handlers' locks
+   * (`lockKeys`) — then records them all in one insert. Any failure — a handler error, a
+   * conflict, an event already recorded — rolls that transaction back and they are handled one
+   * by one (`process`), with its retries, duplicate detection and dead-lettering; so a batch
+   * never changes what happens to an event, only its cost.
    */
   private async processTogether(run: readonly HandledMessage[]): Promise<MessageOutcome[]> {
     let failed: { index: number; error: unknown } | undefined;
     if (run.length > 1) {
       try {
         await withTransaction(this.options.pool, async (client) => {
+          await takeAdvisoryLocks(client, sortedUnion(run.map((handled) => handled.lockKeys)));
           for (const [index, { event, envelope, source, handler }] of run.entries()) {
             try {
               await handler(event, envelope, client, source);
@@ -304,8 +340,14 @@ export class InboxConsumer {
           if ((await this.record(client, run)) !== run.length) throw new AlreadyProcessed();
         });
         return run.map(() => 'processed');
-      } catch {
-        // One by one below: each event meets its own error, retries or duplicate again.
+      } catch (error) {
+        // One by one below: each event meets its own error, retries or duplicate again. A
+        // failure that is no handler's own (a deadlock, a lost connection) is worth knowing of.
+        if (!failed && !(error instanceof AlreadyProcessed)) {
+          this.logger.warn(
+            `inbox ${this.options.groupId}: ${run.length} events rolled back together, handled one by one: ${(error as Error).message}`,
+          );
+        }
       }
     }
     const outcomes: MessageOutcome[] = [];
@@ -407,6 +449,11 @@ export class InboxConsumer {
 
 /** Thrown inside the inbox transaction to undo a duplicate's writes. */
 class AlreadyProcessed extends Error {}
+
+/** Every key once, sorted: the one order in which all groups take their locks. */
+function sortedUnion(keySets: readonly (readonly string[] | undefined)[]): string[] {
+  return [...new Set(keySets.flatMap((keys) => keys ?? []))].sort();
+}
 
 function counter(registry: Registry, name: string, help: string): Counter<string> {
   return new Counter({ name, help, labelNames: ['group'], registers: [registry] });

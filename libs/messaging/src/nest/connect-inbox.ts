@@ -18,7 +18,7 @@ import { PG_POOL } from './event-sourcing.tokens';
 export interface ConnectInboxOptions extends Partial<
   Pick<
     InboxConsumerOptions,
-    'maxAttempts' | 'backoff' | 'fromBeginning' | 'maxEventsPerTransaction'
+    'maxAttempts' | 'backoff' | 'fromBeginning' | 'maxEventsPerTransaction' | 'lockKeys'
   >
 > {
   /** Topics to consume (other services' `<service>.events`). */
