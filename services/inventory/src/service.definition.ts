@@ -1,6 +1,7 @@
 import { SERVICE_CATALOG, Topics } from '@fulfil/contracts';
 import { connectInbox } from '@fulfil/messaging';
 import type { ServiceDefinition } from '@fulfil/service-kit';
+import { inboxLockKeys } from './api/inbox-lock-keys';
 import { InventoryModule } from './app.module';
 import { inventoryMigrations } from './infrastructure/migrations';
 
@@ -19,9 +20,9 @@ export const inventoryDefinition: ServiceDefinition = {
   configure: (app) =>
     connectInbox(app, {
       topics: [Topics.orders, Topics.afterSales],
-      // One event per transaction: a reservation locks its SKUs' streams in sorted order, and
-      // several orders in one transaction would take those locks out of order (deadlocks) and
-      // after the transaction already had its id (transaction-order refusals).
-      maxEventsPerTransaction: 1,
+      // Handlers lock SKUs and reservations: several waiting events share a transaction only
+      // when their locks are known up front, taken together in order before any handler runs
+      // (no deadlocks, and no waiting after the transaction wrote).
+      lockKeys: inboxLockKeys,
     }),
 };

@@ -238,8 +238,7 @@ async function lockedReservation(
   ref: ReservationRef,
 ): Promise<string | undefined> {
   if (!ref.reservationId) return lockReservationOfOrder(client, ref.orderId);
-  await lockReservation(client, ref.reservationId);
-  return ref.reservationId;
+  return (await lockReservation(client, ref.reservationId)) ? ref.reservationId : undefined;
 }
 
 function groupBySku(lines: readonly LineRequest[]): Map<string, LineRequest[]> {

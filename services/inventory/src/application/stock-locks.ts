@@ -1,7 +1,27 @@
 import type { Queryable } from '@fulfil/event-store';
+import { takeAdvisoryLocks } from '@fulfil/messaging';
 
+// The two kinds of lock, in the one order every transaction takes them: reservations (named
+// after their order) before SKUs — 'inventory-order:' sorts before 'inventory-sku:', so a sorted
+// set of both kinds (an inbox group's, see `inboxLockKeys`) keeps that order too.
+const RESERVATION_KEY_PREFIX = 'inventory-order:';
 const SKU_KEY_PREFIX = 'inventory-sku:';
-const RESERVATION_KEY_PREFIX = 'inventory-reservation:';
+
+/** The lock key of a SKU's stock. */
+export const skuLockKey = (skuId: string): string => `${SKU_KEY_PREFIX}${skuId}`;
+
+/**
+ * The lock key of an order's reservation. Named after the order (one reservation per order,
+ * never changed) because every order event carries the order id, not always the reservation's:
+ * so the key is known from the event alone, before any statement.
+ */
+export const reservationLockKey = (orderId: string): string =>
+  `${RESERVATION_KEY_PREFIX}${orderId}`;
+
+/** The lock keys of SKUs, each once, in the order they must be taken (sorted). */
+export function skuLockKeys(skuIds: Iterable<string>): string[] {
+  return [...new Set(skuIds)].sort().map(skuLockKey);
+}
 
 /**
  * Serialises writers of the same SKU (and of the same reservation) for the rest of the caller's
@@ -18,23 +38,21 @@ const RESERVATION_KEY_PREFIX = 'inventory-reservation:';
  * started, before any lock it waits for, so stock must be read by a later statement.
  */
 export async function lockSkus(client: Queryable, skuIds: Iterable<string>): Promise<void> {
-  const keys = [...new Set(skuIds)].sort().map((skuId) => `${SKU_KEY_PREFIX}${skuId}`);
-  if (keys.length === 0) return;
-  // One round trip for the whole set, still one lock after another in sorted order: the rows
-  // come out of `unnest` in array order and each is locked as it is projected (a row waiting
-  // for its lock holds every lock before it, like the statements one by one did).
-  await client.query(
-    `SELECT pg_advisory_xact_lock(hashtextextended(k.key, 0))
-       FROM unnest($1::text[]) WITH ORDINALITY AS k(key, ord)
-      ORDER BY k.ord`,
-    [keys],
-  );
+  await takeAdvisoryLocks(client, skuLockKeys(skuIds));
 }
 
-export async function lockReservation(client: Queryable, reservationId: string): Promise<void> {
-  await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-    `${RESERVATION_KEY_PREFIX}${reservationId}`,
-  ]);
+/**
+ * Takes the reservation's lock (its order's) in one statement; false (and no lock) when there is
+ * no such reservation. Reading before the lock is granted is sound here because a reservation's
+ * order never changes once written.
+ */
+export async function lockReservation(client: Queryable, reservationId: string): Promise<boolean> {
+  const { rows } = await client.query(
+    `SELECT pg_advisory_xact_lock(hashtextextended($2 || order_id, 0))
+       FROM reservations WHERE reservation_id = $1`,
+    [reservationId, RESERVATION_KEY_PREFIX],
+  );
+  return rows.length > 0;
 }
 
 /**
@@ -47,9 +65,9 @@ export async function lockReservationOfOrder(
   orderId: string,
 ): Promise<string | undefined> {
   const { rows } = await client.query<{ reservation_id: string }>(
-    `SELECT reservation_id, pg_advisory_xact_lock(hashtextextended($2 || reservation_id, 0))
+    `SELECT reservation_id, pg_advisory_xact_lock(hashtextextended($2, 0))
        FROM reservations WHERE order_id = $1`,
-    [orderId, RESERVATION_KEY_PREFIX],
+    [orderId, reservationLockKey(orderId)],
   );
   return rows[0]?.reservation_id;
 }

@@ -12,11 +12,13 @@ export const READER_TOKEN = 'inventory-test-reader-0123456789';
 
 /**
  * The inventory application on the given infrastructure, with `settings` (LOW_STOCK_THRESHOLD,
- * RESERVATION_TTL_SECONDS, …) in the environment while the module reads them.
+ * RESERVATION_TTL_SECONDS, …) in the environment while the module reads them; silent unless
+ * given a `logger`.
  */
 export async function startInventoryApp(
   infra: { postgresUrl: string; kafkaBrokers: string[] },
   settings: Record<string, string> = {},
+  logger: pino.Logger = pino({ level: 'silent' }),
 ): Promise<INestApplication> {
   const config = loadServiceConfig(inventoryDefinition, {
     DATABASE_URL: infra.postgresUrl,
@@ -29,9 +31,7 @@ export async function startInventoryApp(
   const saved = Object.fromEntries(Object.keys(settings).map((key) => [key, process.env[key]]));
   Object.assign(process.env, settings);
   try {
-    return await createServiceApp(inventoryDefinition, config, {
-      logger: pino({ level: 'silent' }),
-    });
+    return await createServiceApp(inventoryDefinition, config, { logger });
   } finally {
     for (const [key, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[key];

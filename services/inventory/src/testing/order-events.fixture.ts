@@ -37,6 +37,20 @@ export function orderPlaced(
   } as IntegrationEvent;
 }
 
+/** The order's confirmation (paid), with the lines it was placed with. */
+export function orderConfirmed(orderId: string, lines: TestLine[]): IntegrationEvent {
+  const placed = orderPlaced(orderId, lines).data as Record<string, unknown>;
+  return {
+    type: 'fulfil.orders.OrderConfirmed',
+    version: 1,
+    data: {
+      ...Object.fromEntries(Object.entries(placed).filter(([key]) => key !== 'deliveryRegion')),
+      paymentStatus: 'paid',
+      tracking: [],
+    },
+  } as unknown as IntegrationEvent;
+}
+
 export function orderCancelled(
   orderId: string,
   reason: 'customer-request' | 'payment-failed' = 'customer-request',
