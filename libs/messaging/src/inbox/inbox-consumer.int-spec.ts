@@ -142,10 +142,19 @@ describe('InboxConsumer', () => {
     const poison = kafkaMessageOf(orderCancelled('ord-poison'));
     const badData = { ...JSON.parse(String(poison.message.value)), reason: 'bogus' };
     const good2 = kafkaMessageOf(orderCancelled('ord-poison-after'));
+    // Just as broken, but of a type this consumer does not handle: not its to judge, skipped
+    // unparsed (it would be the DLQ's first message otherwise).
+    const unhandled = kafkaMessageOf(orderCancelled('ord-poison-unhandled'));
     const [written] = await producer.send({
       topic: 'poison.events',
       messages: [
         { ...good1.message, partition: 1 },
+        {
+          ...unhandled.message,
+          headers: { ...unhandled.message.headers, ce_type: 'fulfil.orders.OrderConfirmed.v1' },
+          value: Buffer.from(JSON.stringify(badData)),
+          partition: 1,
+        },
         { ...poison.message, value: Buffer.from(JSON.stringify(badData)), partition: 1 },
         { ...good2.message, partition: 1 },
       ],
@@ -160,7 +169,7 @@ describe('InboxConsumer', () => {
     expect(header(dead, DeadLetterHeaders.sourceTopic)).toBe('poison.events');
     expect(header(dead, DeadLetterHeaders.sourcePartition)).toBe('1');
     expect(header(dead, DeadLetterHeaders.sourceOffset)).toBe(
-      String(BigInt(written!.baseOffset!) + 1n),
+      String(BigInt(written!.baseOffset!) + 2n),
     );
     expect(header(dead, DeadLetterHeaders.consumerGroup)).toBe('inbox-test');
     expect(header(dead, DeadLetterHeaders.attempts)).toBe('0');

@@ -1,6 +1,7 @@
 import { withTransaction } from '@fulfil/event-store';
 import {
   fromKafkaMessage,
+  KafkaHeaders,
   isIntegrationMessageError,
   type CloudEventEnvelope,
   type IntegrationEvent,
@@ -293,13 +294,16 @@ export class InboxConsumer {
 
   /**
    * Parses a message (once) and finds its handler. A message that does not parse is poison:
-   * dead-lettered at once. A valid event without a handler has nothing to apply, so nothing
-   * to guard against applying twice: no transaction at all.
+   * dead-lettered at once. An event without a handler has nothing to apply, so nothing to guard
+   * against applying twice: no transaction at all — and when its `ce_type` header already says
+   * so, it is not even parsed (its schema is the business of the consumers that handle it).
    */
   private async handledMessage(
     source: MessageSource,
     message: KafkaMessage,
   ): Promise<HandledMessage | 'ignored' | 'poison'> {
+    const named = headerText(message.headers?.[KafkaHeaders.type]);
+    if (named !== undefined && !this.handlesType(named)) return 'ignored';
     let received: ReturnType<typeof fromKafkaMessage>;
     try {
       received = fromKafkaMessage(message);
@@ -314,6 +318,11 @@ export class InboxConsumer {
     // No `lockKeys`: the handlers take no locks, so any events may share a transaction.
     const lockKeys = this.options.lockKeys ? this.options.lockKeys(event, envelope) : [];
     return { source, message, event, envelope, handler, lockKeys };
+  }
+
+  /** Whether a handler is keyed by this `ce_type` or by its wire name without `.v<version>`. */
+  private handlesType(ceType: string): boolean {
+    return this.handlers.has(ceType) || this.handlers.has(ceType.replace(/\.v\d+$/, ''));
   }
 
   /**
@@ -449,6 +458,12 @@ export class InboxConsumer {
 
 /** Thrown inside the inbox transaction to undo a duplicate's writes. */
 class AlreadyProcessed extends Error {}
+
+/** A header's text when it holds exactly one value. */
+function headerText(value: Buffer | string | (Buffer | string)[] | undefined): string | undefined {
+  if (value === undefined || Array.isArray(value)) return undefined;
+  return value.toString();
+}
 
 /** Every key once, sorted: the one order in which all groups take their locks. */
 function sortedUnion(keySets: readonly (readonly string[] | undefined)[]): string[] {
