@@ -43,7 +43,11 @@ export interface EmbeddedPostgresOptions {
 
 /** A running embedded PostgreSQL server. */
 export interface EmbeddedPostgres {
-  /** Server URL without a database: `postgres://postgres:postgres@127.0.0.1:<port>`. */
+  /**
+   * Server URL without a database: `postgres://postgres:postgres@127.0.0.1:<port>`, with
+   * `?host=<data dir>` when PostgreSQL also listens on a Unix-domain socket there (used by
+   * node-postgres in preference to TCP; keep the query when adding a database name).
+   */
   readonly url: string;
   readonly port: number;
   /** The runner process (Node.js) and the postmaster it started. */
@@ -53,6 +57,18 @@ export interface EmbeddedPostgres {
   readonly exited: Promise<ChildExit>;
   /** Fast shutdown of PostgreSQL, then the runner exits; idempotent. */
   stop(): Promise<void>;
+}
+
+/**
+ * The server's URL. When the runner opened a Unix-domain socket in the data directory, the URL
+ * names it in `?host=` (node-postgres and libpq then connect through it: about a quarter less
+ * CPU per round trip than loopback TCP, for PostgreSQL and for the client); host and port
+ * stay in the URL for tools that read them, and TCP stays open.
+ */
+function serverUrl(port: number, dataDir: string): string {
+  const base = `postgres://${EMBEDDED_POSTGRES_USER}:${EMBEDDED_POSTGRES_PASSWORD}@127.0.0.1:${port}`;
+  const socketDirIsUsable = existsSync(join(dataDir, `.s.PGSQL.${port}`));
+  return socketDirIsUsable ? `${base}?host=${encodeURIComponent(dataDir)}` : base;
 }
 
 /** The plain-Node runner script (copied next to the compiled file by the build). */
@@ -94,7 +110,7 @@ export async function startEmbeddedPostgres(
   }
   let stopped: Promise<void> | undefined;
   return {
-    url: `postgres://${EMBEDDED_POSTGRES_USER}:${EMBEDDED_POSTGRES_PASSWORD}@127.0.0.1:${options.port}`,
+    url: serverUrl(options.port, started.ready[4] ?? options.dataDir),
     port: options.port,
     runnerPid: child.pid ?? -1,
     postgresPid: Number(started.ready[3]),

@@ -68,8 +68,17 @@ describe('startEmbeddedPostgres', () => {
     dirs.push(dir);
     const port = await freePort();
     const first = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port });
-    expect(first.url).toBe(`postgres://postgres:postgres@127.0.0.1:${port}`);
+    expect(first.url).toBe(
+      `postgres://postgres:postgres@127.0.0.1:${port}?host=${encodeURIComponent(join(dir, 'pg'))}`,
+    );
     const url = await createDatabase(first.url, 'kept');
+    // Through the data directory's Unix-domain socket (no client address); TCP stays open.
+    expect(await query(url, 'SELECT inet_client_addr() AS addr')).toEqual([{ addr: null }]);
+    const overTcp = new URL(url);
+    overTcp.search = '';
+    expect(await query(overTcp.toString(), 'SELECT inet_client_addr() AS addr')).toEqual([
+      { addr: '127.0.0.1' },
+    ]);
     expect(await createDatabase(first.url, 'kept')).toBe(url); // idempotent
     await query(url, 'CREATE TABLE kept_rows (id int)');
     await query(url, 'INSERT INTO kept_rows VALUES (7)');
@@ -89,6 +98,26 @@ describe('startEmbeddedPostgres', () => {
       await second.stop();
     }
     expect(isProcessAlive(second.postgresPid)).toBe(false);
+  });
+
+  it('stays on TCP alone when the socket path would not fit in sun_path', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const port = await freePort();
+    const server = await startEmbeddedPostgres({
+      dataDir: join(dir, 'd'.repeat(110)),
+      port,
+      removeDataDirOnStop: true,
+      noFsync: true,
+    });
+    try {
+      expect(server.url).toBe(`postgres://postgres:postgres@127.0.0.1:${port}`);
+      expect(await query(databaseUrl(server.url, 'postgres'), 'SELECT 1 AS one')).toEqual([
+        { one: 1 },
+      ]);
+    } finally {
+      await server.stop();
+    }
   });
 
   it('removes a temporary data directory on stop when asked', async () => {

