@@ -1,4 +1,4 @@
-import { isProcessAlive } from '@fulfil/local-infra';
+import { databaseUrl, isProcessAlive } from '@fulfil/local-infra';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -98,7 +98,7 @@ describe('startTestInfrastructure', () => {
     const name = new URL(infra.postgresUrl).pathname.slice(1);
     await infra.stop();
     const left = await query(
-      infra.postgresServerUrl.replace(/\/?$/, '/postgres'),
+      databaseUrl(infra.postgresServerUrl, 'postgres'),
       `SELECT datname FROM pg_database WHERE datname = '${name}'`,
     );
     expect(left).toEqual([]);
