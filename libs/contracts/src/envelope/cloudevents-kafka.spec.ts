@@ -3,6 +3,7 @@ import { EVENT_CONTRACTS, IntegrationEvent } from '../events/event-registry';
 import { EVENT_SAMPLES, sampleEvent } from '../fixtures/event-samples.fixture';
 import {
   fromKafkaMessage,
+  peekEventType,
   isIntegrationMessageError,
   KafkaIncomingMessage,
   toKafkaMessage,
@@ -201,5 +202,23 @@ describe('fromKafkaMessage', () => {
       code: 'ENVELOPE.INVALID_HEADER',
       header: 'ce_id',
     });
+  });
+});
+
+describe('peekEventType', () => {
+  it('reads the type from ce_type alone, without checking the rest of the message', () => {
+    const unreadable = { headers: { ce_type: Buffer.from('fulfil.orders.OrderPlaced.v2') } };
+    expect(peekEventType(unreadable)).toEqual({
+      ceType: 'fulfil.orders.OrderPlaced.v2',
+      type: 'fulfil.orders.OrderPlaced',
+    });
+  });
+
+  it('gives nothing for a missing, unversioned or conflicting ce_type', () => {
+    expect(peekEventType({})).toBeUndefined();
+    expect(peekEventType({ headers: { ce_type: 'fulfil.orders.OrderPlaced' } })).toBeUndefined();
+    expect(
+      peekEventType({ headers: { ce_type: ['fulfil.orders.OrderPlaced.v1', 'x.v1'] } }),
+    ).toBeUndefined();
   });
 });

@@ -132,6 +132,25 @@ export function toKafkaMessage(
 }
 
 /**
+ * The event type a message says it carries (its `ce_type` header, and the wire name without
+ * `.v<version>`) before anything is checked: enough to route it, e.g. to skip a type nobody
+ * handles without parsing it. Undefined when the header is missing, repeated with different
+ * values or not `<wire name>.v<version>` — `fromKafkaMessage` then says what is wrong.
+ */
+export function peekEventType(
+  message: Pick<KafkaIncomingMessage, 'headers'>,
+): { readonly ceType: string; readonly type: string } | undefined {
+  let ceType: string | undefined;
+  try {
+    ceType = optionalHeader(message.headers ?? {}, KafkaHeaders.type);
+  } catch {
+    return undefined;
+  }
+  const match = ceType === undefined ? null : VERSIONED_TYPE.exec(ceType);
+  return match ? { ceType: match[0], type: match[1]! } : undefined;
+}
+
+/**
  * Reads a consumed Kafka message: checks the envelope, finds the contract from `ce_type`
  * and validates the data. Throws `EnvelopeError` (header/body problems) or
  * `ContractViolationError` (unknown type/version, data violating the schema).

@@ -1,7 +1,7 @@
 import { withTransaction } from '@fulfil/event-store';
 import {
   fromKafkaMessage,
-  KafkaHeaders,
+  peekEventType,
   isIntegrationMessageError,
   type CloudEventEnvelope,
   type IntegrationEvent,
@@ -302,8 +302,10 @@ export class InboxConsumer {
     source: MessageSource,
     message: KafkaMessage,
   ): Promise<HandledMessage | 'ignored' | 'poison'> {
-    const named = headerText(message.headers?.[KafkaHeaders.type]);
-    if (named !== undefined && !this.handlesType(named)) return 'ignored';
+    const named = peekEventType(message);
+    if (named && !this.handlers.has(named.ceType) && !this.handlers.has(named.type)) {
+      return 'ignored';
+    }
     let received: ReturnType<typeof fromKafkaMessage>;
     try {
       received = fromKafkaMessage(message);
@@ -320,11 +322,6 @@ export class InboxConsumer {
     return { source, message, event, envelope, handler, lockKeys };
   }
 
-  /** Whether a handler is keyed by this `ce_type` or by its wire name without `.v<version>`. */
-  private handlesType(ceType: string): boolean {
-    return this.handlers.has(ceType) || this.handlers.has(ceType.replace(/\.v\d+$/, ''));
-  }
-
   /**
    * Handles consecutive events in one transaction — after taking all their handlers' locks
    * (`lockKeys`) — then records them all in one insert. Any failure — a handler error, a
@@ -337,7 +334,10 @@ export class InboxConsumer {
     if (run.length > 1) {
       try {
         await withTransaction(this.options.pool, async (client) => {
-          await takeAdvisoryLocks(client, sortedUnion(run.map((handled) => handled.lockKeys)));
+          await takeAdvisoryLocks(
+            client,
+            run.flatMap((handled) => handled.lockKeys ?? []),
+          );
           for (const [index, { event, envelope, source, handler }] of run.entries()) {
             try {
               await handler(event, envelope, client, source);
@@ -458,17 +458,6 @@ export class InboxConsumer {
 
 /** Thrown inside the inbox transaction to undo a duplicate's writes. */
 class AlreadyProcessed extends Error {}
-
-/** A header's text when it holds exactly one value. */
-function headerText(value: Buffer | string | (Buffer | string)[] | undefined): string | undefined {
-  if (value === undefined || Array.isArray(value)) return undefined;
-  return value.toString();
-}
-
-/** Every key once, sorted: the one order in which all groups take their locks. */
-function sortedUnion(keySets: readonly (readonly string[] | undefined)[]): string[] {
-  return [...new Set(keySets.flatMap((keys) => keys ?? []))].sort();
-}
 
 function counter(registry: Registry, name: string, help: string): Counter<string> {
   return new Counter({ name, help, labelNames: ['group'], registers: [registry] });

@@ -1,12 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { isDomainError } from '@fulfil/decider';
-import {
-  CommandHandler,
-  EventStore,
-  WrongExpectedVersionError,
-  type HandleResult,
-  type RecordedEvent,
-} from '@fulfil/event-store';
+import { CommandHandler, type HandleResult, type RecordedEvent } from '@fulfil/event-store';
 import { DeadlineScheduler, enqueueIntegrationEvents } from '@fulfil/messaging';
 import type { PoolClient } from 'pg';
 import type { OrderCommand, PlaceOrder } from '../domain/order.commands';
@@ -43,6 +36,9 @@ export interface RunOptions {
 export const CONFIRMATION_DEADLINE_KIND = 'order-confirmation-timeout';
 export const confirmationDeadlineId = (orderId: string) => `order-confirmation:${orderId}`;
 
+/** An order id no stream has yet: the placement decides on it without reading. */
+const NEW_ORDER = { state: orderDecider.initialState(), version: 0 };
+
 /** A command's outcome, with its events as stored (none when the command was a no-op). */
 export interface RunResult extends HandleResult<OrderEvent, OrderState> {
   readonly recorded: readonly RecordedEvent[];
@@ -57,7 +53,6 @@ export interface RunResult extends HandleResult<OrderEvent, OrderState> {
 export class OrderCommandRunner {
   constructor(
     private readonly commands: CommandHandler,
-    private readonly store: EventStore,
     private readonly summaries: OrderSummaryProjection,
     private readonly memo: TransactionStateMemo,
     @Inject(DeadlineScheduler) private readonly deadlines: DeadlineScheduler,
@@ -70,14 +65,41 @@ export class OrderCommandRunner {
     context: CommandContext,
     options: RunOptions = {},
   ): Promise<RunResult> {
+    const absorbed =
+      options.client && this.absorbedOnKnownState(options.client, orderStreamId(orderId), command);
+    return absorbed || this.handle(orderId, command, context, options);
+  }
+
+  /**
+   * Places a new order: its stream is empty, so the command is decided on the initial state
+   * without reading it (`known`), and appended only if the stream is still empty. Otherwise (a
+   * retry of the same Idempotency-Key, a racing twin) or when the command is refused, it is
+   * decided on the stream as stored — exactly the answer of a load-first run, e.g.
+   * ORDER.ALREADY_PLACED.
+   */
+  place(
+    orderId: string,
+    command: PlaceOrder,
+    context: CommandContext,
+    alsoWrite: (client: PoolClient) => Promise<void>,
+  ): Promise<RunResult> {
+    return this.handle(orderId, command, context, { alsoWrite }, NEW_ORDER);
+  }
+
+  private async handle(
+    orderId: string,
+    command: OrderCommand,
+    context: CommandContext,
+    options: RunOptions,
+    known?: { state: OrderState; version: number },
+  ): Promise<RunResult> {
     const streamId = orderStreamId(orderId);
-    const absorbed = options.client && this.absorbedOnKnownState(options.client, streamId, command);
-    if (absorbed) return absorbed;
     let recorded: readonly RecordedEvent[] = [];
     const result = await this.commands.handle(streamId, command, {
       decider: orderDecider,
       metadata: { ...context },
       ...(options.client && { client: options.client }),
+      ...(known && { known }),
       afterAppend: async (client, appended) => {
         recorded = appended;
         await this.writeAlongside(client, orderId, appended, context, options.alsoWrite);
@@ -88,54 +110,6 @@ export class OrderCommandRunner {
       this.memo.remember(options.client, streamId, { state, version });
     }
     return { ...result, recorded };
-  }
-
-  /**
-   * Places a new order: its stream is empty, so the command is decided on the initial state
-   * without reading it, and appended only if the stream is still empty. Otherwise (a retry of
-   * the same Idempotency-Key, a racing twin) or when the command is refused, `run` decides on
-   * the stream as stored — exactly the answer of a load-first run, e.g. ORDER.ALREADY_PLACED.
-   */
-  async place(
-    orderId: string,
-    command: PlaceOrder,
-    context: CommandContext,
-    alsoWrite: (client: PoolClient) => Promise<void>,
-  ): Promise<RunResult> {
-    try {
-      return await this.appendFirstEvents(orderId, command, context, alsoWrite);
-    } catch (error) {
-      if (!(error instanceof WrongExpectedVersionError) && !isDomainError(error)) throw error;
-      return this.run(orderId, command, context, { alsoWrite });
-    }
-  }
-
-  private appendFirstEvents(
-    orderId: string,
-    command: PlaceOrder,
-    context: CommandContext,
-    alsoWrite: (client: PoolClient) => Promise<void>,
-  ): Promise<RunResult> {
-    const initial = orderDecider.initialState();
-    const events = orderDecider.decide(command, initial);
-    return this.store.withTransaction(async (client) => {
-      // The command's metadata on every event, as `run` gives it to the `CommandHandler`.
-      const metadata = { ...context };
-      const appended = await this.store.appendToStream(
-        orderStreamId(orderId),
-        events.map((event) => ({ ...event, metadata })),
-        { expectedVersion: 'no_stream', client },
-      );
-      await this.writeAlongside(client, orderId, appended.recorded, context, alsoWrite);
-      return {
-        events,
-        recorded: appended.recorded,
-        globalPositions: appended.globalPositions,
-        nextExpectedVersion: appended.nextExpectedVersion,
-        state: events.reduce(orderDecider.evolve, initial),
-        attempts: 1,
-      };
-    });
   }
 
   /**

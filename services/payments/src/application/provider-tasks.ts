@@ -20,10 +20,9 @@ const SYSTEM = 'payments';
 /** The provider's answer to a cancel: nothing was paid, or the customer paid first. */
 type CancelAnswer = Awaited<ReturnType<PaymentGateway['cancel']>>;
 
-/** A payment read before a call out: its open state, and that state with its stream version. */
-interface OpenedPayment {
+/** A payment read before a call out: its open state and the stream version it is at. */
+interface OpenedPayment extends KnownPayment {
   readonly state: OpenPaymentState;
-  readonly known: KnownPayment;
 }
 
 /**
@@ -67,7 +66,7 @@ export class ProviderTasks implements OnModuleInit {
    */
   private async open(paymentId: string): Promise<OpenedPayment | undefined> {
     const { state, version } = await this.commands.load(paymentId);
-    return state.status === 'none' ? undefined : { state, known: { state, version } };
+    return state.status === 'none' ? undefined : { state, version };
   }
 
   private context(payload: PaymentTaskPayload): CommandContext {
@@ -97,7 +96,7 @@ export class ProviderTasks implements OnModuleInit {
           data: { ...registered, now: new Date().toISOString() },
         },
         this.context(payload),
-        { client, known: opened.known },
+        { client, known: opened },
       );
     });
   }
@@ -132,7 +131,7 @@ export class ProviderTasks implements OnModuleInit {
           },
         },
         this.context(payload),
-        { client, known: opened.known },
+        { client, known: opened },
       );
       await this.moneyBack.giveBackIfOrderGone(client, after, this.context(payload));
     });
@@ -167,7 +166,7 @@ export class ProviderTasks implements OnModuleInit {
     complete: CompleteDeadline,
     command: PaymentCommand,
   ): Promise<void> {
-    const { state, known } = opened;
+    const { state } = opened;
     const answer = state.providerReference
       ? await this.gateway.cancel(state.providerReference)
       : undefined;
@@ -175,7 +174,7 @@ export class ProviderTasks implements OnModuleInit {
       if (answer && (await this.recordPaidFirst(client, opened, answer, payload))) return;
       await this.commands.execute(state.paymentId, command, this.context(payload), {
         client,
-        known,
+        known: opened,
       });
     });
   }
@@ -217,7 +216,7 @@ export class ProviderTasks implements OnModuleInit {
                 },
         },
         this.context(payload),
-        { client, known: opened.known },
+        { client, known: opened },
       );
     });
   }
@@ -228,11 +227,12 @@ export class ProviderTasks implements OnModuleInit {
    */
   private async recordPaidFirst(
     client: PoolClient,
-    { state, known }: OpenedPayment,
+    opened: OpenedPayment,
     answer: CancelAnswer,
     payload: PaymentTaskPayload,
   ): Promise<boolean> {
     if (answer.outcome === 'cancelled') return false;
+    const { state } = opened;
     const { state: after } = await this.commands.execute(
       state.paymentId,
       {
@@ -245,7 +245,7 @@ export class ProviderTasks implements OnModuleInit {
         },
       },
       this.context(payload),
-      { client, known },
+      { client, known: opened },
     );
     await this.moneyBack.giveBackIfOrderGone(client, after, this.context(payload));
     return true;
