@@ -59,17 +59,31 @@ describe('httpRequest', () => {
 
   it('clears its deadline once answered (no timer left per request)', async () => {
     const server = await serve((_req, res) => res.end('{}'));
-    const timers = () =>
-      process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
+    // Watches the deadlines themselves: counting the process's active timers is racy, as the
+    // previous test's sockets drop theirs at any moment.
+    const deadlines: NodeJS.Timeout[] = [];
+    const realSetTimeout = global.setTimeout;
+    const setTimer = jest.spyOn(global, 'setTimeout').mockImplementation(((
+      ...args: Parameters<typeof setTimeout>
+    ) => {
+      const timer = realSetTimeout(...args);
+      if (args[1] === 60_000) deadlines.push(timer);
+      return timer;
+    }) as typeof setTimeout);
+    const clearTimer = jest.spyOn(global, 'clearTimeout');
+    const cleared = new Set<unknown>();
     try {
-      const before = timers();
       for (let i = 0; i < 5; i += 1) {
         await httpRequest(server.url, { method: 'GET', headers: {}, timeoutMs: 60_000 });
       }
-      expect(timers()).toBe(before);
+      for (const [timer] of clearTimer.mock.calls) cleared.add(timer);
     } finally {
+      setTimer.mockRestore();
+      clearTimer.mockRestore();
       await server.close();
     }
+    expect(deadlines).toHaveLength(5);
+    expect(deadlines.filter((timer) => !cleared.has(timer))).toEqual([]);
   });
 
   it('rejects when no answer comes in time', async () => {
