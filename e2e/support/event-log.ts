@@ -4,6 +4,7 @@
 // `violations` (a test asserts there are none) instead of silently passing.
 import { randomUUID } from 'node:crypto';
 import { fromKafkaMessage } from '@fulfil/contracts';
+import { fixKafkajsIdleTimers } from '@fulfil/service-kit';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { eventually } from './local-stack';
 
@@ -33,6 +34,7 @@ export class EventLog {
 
   /** Joins a fresh consumer group on `topics`, from the first offset. */
   static async start(brokers: string[], topics: readonly string[]): Promise<EventLog> {
+    fixKafkajsIdleTimers(); // the test process shares the cores with the stack it watches
     const kafka = new Kafka({ clientId: 'e2e-event-log', brokers, logLevel: logLevel.NOTHING });
     const consumer = kafka.consumer({ groupId: `e2e-${randomUUID()}`, maxWaitTimeInMs: 100 });
     const log = new EventLog(consumer);

@@ -14,6 +14,7 @@ export {
   KAFKA_CLIENT,
   KAFKA_ADMIN,
 } from './app/kit.tokens';
+export { fixKafkajsIdleTimers } from './kafka/kafkajs-request-queue-fix';
 
 export { Public, RequireScopes, Caller } from './auth/auth.decorators';
 export type { CallerCredential } from './auth/caller-credential';

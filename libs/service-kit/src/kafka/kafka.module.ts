@@ -4,6 +4,10 @@ import type { Logger } from 'pino';
 import { KAFKA_ADMIN, KAFKA_CLIENT, SERVICE_CONFIG, SERVICE_LOGGER } from '../app/kit.tokens';
 import type { ServiceConfig } from '../config/service-config';
 import { kafkajsPinoLogCreator } from './kafkajs-pino-log-creator';
+import { fixKafkajsIdleTimers } from './kafkajs-request-queue-fix';
+
+// Before any client exists: every service connection would otherwise spin a 1 ms timer.
+fixKafkajsIdleTimers();
 
 /** Disconnects the kit's Kafka admin when the application shuts down. */
 @Injectable()
