@@ -33,4 +33,4 @@ export type {
   RecordedEvent,
 } from './event.types';
 export { Upcasters, type Upcast } from './upcasters';
-export { withTransaction } from './transaction';
+export { afterCommit, withTransaction } from './transaction';

@@ -83,6 +83,27 @@ describe('DeadlineScheduler', () => {
     expect(rows).toEqual([{ due_at: later, payload: { n: 2 } }]);
   });
 
+  it('fires a deadline due at once as soon as its transaction commits, not at the next poll', async () => {
+    // Polls an hour apart: past its first poll, only the commit's wake-up can fire in time.
+    const scheduler = new DeadlineScheduler({ pool: db.pool, pollIntervalMs: 3_600_000 }).on(
+      'expire',
+      async (_payload, client, deadline) => {
+        await client.query('INSERT INTO fired VALUES ($1, $2)', [deadline.id, {}]);
+      },
+    );
+    await scheduler.schedule(db.pool, { id: 'first', kind: 'expire', dueAt: past(), payload: {} });
+    scheduler.start();
+    try {
+      await waitFor(async () => (await firedRows()).includes('first'), 'the first poll');
+      await withTransaction(db.pool, (client) =>
+        scheduler.schedule(client, { id: 'woken', kind: 'expire', dueAt: new Date(), payload: {} }),
+      );
+      await waitFor(async () => (await firedRows()).includes('woken'), 'the woken deadline');
+    } finally {
+      await scheduler.stop();
+    }
+  });
+
   it('fires each deadline exactly once with several schedulers racing', async () => {
     const schedulers = [recordingScheduler(), recordingScheduler(), recordingScheduler()];
     const ids = Array.from({ length: 60 }, (_, i) => `d${String(i).padStart(2, '0')}`);

@@ -1,4 +1,4 @@
-import { withTransaction, type Queryable } from '@fulfil/event-store';
+import { afterCommit, withTransaction, type Queryable } from '@fulfil/event-store';
 import type { Pool, PoolClient } from 'pg';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import {
@@ -8,6 +8,7 @@ import {
   type BackoffOptions,
   type MessagingLogger,
 } from '../shared/backoff';
+import { Wakeup } from '../shared/wakeup';
 
 /** A scheduled timeout as its handler sees it. */
 export interface Deadline<Payload = unknown> {
@@ -61,7 +62,11 @@ export class DeadlineLeaseLostError extends Error {
 /** Options of {@link DeadlineScheduler}. */
 export interface DeadlineSchedulerOptions {
   readonly pool: Pool;
-  /** How often to look for due deadlines when none were due, ms. Default 250. */
+  /**
+   * How often to look for due deadlines when none were due, ms. Default 250. A deadline due at
+   * once that this scheduler's process schedules wakes it as soon as its transaction commits
+   * (passes then start at most every 50 ms, or every poll interval when that is shorter).
+   */
   readonly pollIntervalMs?: number;
   /** Deadlines fired per pass at most. Default 50. */
   readonly batchSize?: number;
@@ -107,6 +112,10 @@ export class DeadlineScheduler {
   private readonly leasedHandlers = new Map<string, LeasedDeadlineHandler>();
   private readonly leaseMs: number;
   private readonly pollIntervalMs: number;
+  private readonly wakeup = new Wakeup();
+  /** Passes at most this often when woken: a burst of due-at-once work is fired in one pass. */
+  private readonly wokenPassGapMs: number;
+  private readonly wake = () => this.wakeup.wake();
   private readonly batchSize: number;
   private readonly concurrency: number;
   private readonly logger: MessagingLogger;
@@ -116,6 +125,7 @@ export class DeadlineScheduler {
 
   constructor(private readonly options: DeadlineSchedulerOptions) {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.wokenPassGapMs = Math.min(this.pollIntervalMs, 50);
     this.batchSize = options.batchSize ?? 50;
     this.concurrency = Math.max(1, options.concurrency ?? 4);
     this.leaseMs = options.leaseMs ?? 60_000;
@@ -174,6 +184,8 @@ export class DeadlineScheduler {
              attempts = 0, last_error = NULL, scheduled_at = now()`,
       [deadline.id, deadline.kind, deadline.dueAt, JSON.stringify(deadline.payload ?? null)],
     );
+    // Work due at once (a provider call after a command) need not wait for the next poll.
+    if (deadline.dueAt.getTime() <= Date.now()) afterCommit(client, this.wake);
   }
 
   /** Removes deadline `id` (no-op when it does not exist or already fired). */
@@ -229,7 +241,8 @@ export class DeadlineScheduler {
       try {
         const handled = await this.fireDue();
         failures = 0;
-        if (handled < this.batchSize) await sleep(this.pollIntervalMs, this.abort.signal);
+        if (handled < this.batchSize)
+          await this.wakeup.sleep(this.pollIntervalMs, this.abort.signal, this.wokenPassGapMs);
       } catch (error) {
         failures += 1;
         this.logger.warn(`deadline scheduler: ${(error as Error).message}`);

@@ -28,13 +28,16 @@ export interface EventSourcingOptions {
   /** Connections of the service's pool. Default 10. */
   readonly poolSize?: number;
   /**
-   * How long the relay waits when the outbox is empty, ms. Default 20: every hop of a
-   * cross-service flow waits up to this long, so keep it short (an idle poll is one index probe).
+   * How long the relay waits when the outbox is empty while the service commits outbox rows,
+   * ms. Default 20. The service's own commits wake the relay at once; this catches rows that an
+   * older transaction still held back and rows of other instances. After 10 intervals without
+   * a commit the relay polls every 10 intervals (200 ms by default).
    */
   readonly relayPollIntervalMs?: number;
   /**
-   * How often due deadlines are looked for, ms. Default 50: services schedule work due at once
-   * (a provider call after a command), so this is its latency.
+   * How often due deadlines are looked for, ms. Default 250. Work due at once that the service
+   * schedules itself (a provider call after a command) wakes the scheduler when its
+   * transaction commits; the poll finds deadlines coming due and those of other instances.
    */
   readonly deadlinePollIntervalMs?: number;
 }
@@ -125,7 +128,7 @@ export class EventSourcingModule {
           useFactory: (pool: Pool, metrics: HttpMetrics, logger: Logger) =>
             new DeadlineScheduler({
               pool,
-              pollIntervalMs: options.deadlinePollIntervalMs ?? 50,
+              pollIntervalMs: options.deadlinePollIntervalMs ?? 250,
               registry: metrics.registry,
               logger: messagingLogger(logger, 'deadlines'),
             }),

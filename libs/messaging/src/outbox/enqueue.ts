@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { getEventContract, toKafkaMessage, type IntegrationEvent } from '@fulfil/contracts';
-import type { Queryable } from '@fulfil/event-store';
+import { afterCommit, type Queryable } from '@fulfil/event-store';
+import { outboxCommitted } from './outbox-commits';
 
 /** An integration event to publish, with its own id and time when the caller has them. */
 export interface OutgoingIntegrationEvent {
@@ -38,7 +39,8 @@ export interface EnqueuedMessage {
  * `afterAppend`) AFTER `appendToStream`, so the domain events and the outbox rows commit
  * together or not at all. One statement; the order given is the publication order.
  *
- * All events are validated before anything is written: one invalid event writes nothing.
+ * All events are validated before anything is written: one invalid event writes nothing. Once
+ * a `withTransaction` transaction commits them, this process' relays read them at once.
  *
  * @throws {ContractViolationError} an event's data fails its schema or has no contract.
  * @throws {EnvelopeError} the context is malformed (time not UTC ISO-8601, empty correlation id…).
@@ -77,6 +79,7 @@ export async function enqueueIntegrationEvents(
       rows.map((r) => r.message.value),
     ],
   );
+  afterCommit(client, outboxCommitted);
   return rows.map((r) => ({ messageId: r.id, topic: r.topic, key: r.message.key }));
 }
 

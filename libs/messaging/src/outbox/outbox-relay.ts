@@ -8,6 +8,8 @@ import {
   type BackoffOptions,
   type MessagingLogger,
 } from '../shared/backoff';
+import { Wakeup } from '../shared/wakeup';
+import { onOutboxCommit } from './outbox-commits';
 import { registerOutboxMetrics } from './outbox-metrics';
 import {
   deletePublishedRows,
@@ -28,8 +30,18 @@ export interface OutboxRelayOptions {
   readonly name?: string;
   /** Rows per poll (one `sendBatch`). Default 100. */
   readonly batchSize?: number;
-  /** Wait when there is nothing to publish, ms. Default 200. */
+  /**
+   * Wait when there is nothing to publish while this process keeps committing outbox rows, ms.
+   * Default 200. A commit of this process ends a longer wait; the poll finds what other
+   * processes wrote and what an older transaction still held back.
+   */
   readonly pollIntervalMs?: number;
+  /**
+   * The wait once this process has committed no outbox rows for that long, ms: rows of other
+   * processes (other instances of the service, SQL by hand) wait for it. Default 10 × the poll
+   * interval.
+   */
+  readonly idlePollIntervalMs?: number;
   /** Backoff after a broker or database error. Default 100 ms doubling up to 5 s, jittered. */
   readonly backoff?: BackoffOptions;
   /** Published rows older than this are deleted in the background, ms. Default 7 days; 0 keeps all. */
@@ -82,12 +94,22 @@ const CHECKPOINT_INTERVAL_MS = 100;
  *   of an acknowledged batch is written while the next one is sent (asynchronous commit: a
  *   checkpoint lost in a database crash only means re-sends). A failed send or hook throws
  *   the read-ahead page away and reading starts again from the stored checkpoint.
+ * - Latency: a commit of outbox rows in this process wakes the relay, which polls at once
+ *   unless it polled less than `pollIntervalMs` ago (a busy process does not make it poll
+ *   more often). Otherwise it polls every `pollIntervalMs` while this process keeps committing
+ *   outbox rows, and every `idlePollIntervalMs` once it stopped (what other processes write
+ *   waits up to that long).
  * - One active relay per database and name: a session advisory lock; others stand by.
  */
 export class OutboxRelay {
   private readonly name: string;
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
+  private readonly idlePollIntervalMs: number;
+  private readonly wakeup = new Wakeup();
+  /** When a commit of this process last woke the relay (ms since epoch). */
+  private wokenAt = 0;
+  private stopListening: (() => void) | undefined;
   private readonly retentionMs: number;
   private readonly cleanupIntervalMs: number;
   private readonly logger: MessagingLogger;
@@ -102,6 +124,7 @@ export class OutboxRelay {
     this.name = options.name ?? 'default';
     this.batchSize = options.batchSize ?? 100;
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
+    this.idlePollIntervalMs = options.idlePollIntervalMs ?? this.pollIntervalMs * 10;
     this.retentionMs = options.retentionMs ?? 7 * 24 * 3600 * 1000;
     this.cleanupIntervalMs = options.cleanupIntervalMs ?? 60_000;
     this.logger = options.logger ?? silentLogger;
@@ -117,6 +140,10 @@ export class OutboxRelay {
   start(): void {
     if (this.loop) return;
     this.abort = new AbortController();
+    this.stopListening = onOutboxCommit(() => {
+      this.wokenAt = Date.now();
+      this.wakeup.wake();
+    });
     this.loop = this.run();
   }
 
@@ -126,6 +153,7 @@ export class OutboxRelay {
    */
   async stop(): Promise<void> {
     this.abort.abort();
+    this.stopListening?.();
     await this.loop;
     this.loop = undefined;
     await this.release();
@@ -148,7 +176,7 @@ export class OutboxRelay {
         if (published < this.batchSize) {
           // Caught up: store progress (throttled; a later idle poll stores the rest).
           await this.saveCheckpoint('throttled');
-          await sleep(this.pollIntervalMs, signal);
+          await this.wakeup.sleep(this.nextPollInMs(), signal, this.pollIntervalMs);
         }
       } catch (error) {
         failures += 1;
@@ -166,6 +194,12 @@ export class OutboxRelay {
     } catch (error) {
       this.logger.warn(`outbox relay ${this.name}: final checkpoint: ${(error as Error).message}`);
     }
+  }
+
+  /** The poll interval while this process commits outbox rows, the idle one otherwise. */
+  private nextPollInMs(): number {
+    const active = Date.now() - this.wokenAt < this.idlePollIntervalMs;
+    return active ? this.pollIntervalMs : this.idlePollIntervalMs;
   }
 
   /**

@@ -107,6 +107,20 @@ describe('transactional outbox', () => {
     expect(rows[0]).toEqual({ events: 0, outbox: 0 });
   });
 
+  it('publishes a commit of this process at once, without waiting for the next poll', async () => {
+    await placeAndEnqueue('order-before-wake', [orderCancelled('ord-before-wake')]);
+    const collector = await collectTopic(kafka, ['orders.events']);
+    stops.push(collector.stop);
+    // Idle polls an hour apart: past its first poll, only the commit's wake-up can publish.
+    startRelay({ name: 'wake-up', pollIntervalMs: 50, idlePollIntervalMs: 3_600_000 });
+    const byKey = (key: string) => () => collector.messages.find((m) => String(m.key) === key);
+    await waitFor(byKey('ord-before-wake'), 'the first poll to publish the backlog');
+
+    await placeAndEnqueue('order-woken', [orderCancelled('ord-woken')]);
+
+    await waitFor(byKey('ord-woken'), 'the committed event on orders.events');
+  });
+
   it('refuses an event that fails its schema with a typed error, storing nothing', async () => {
     const bad = orderCancelled('');
     const before = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox');

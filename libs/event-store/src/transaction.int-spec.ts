@@ -1,0 +1,66 @@
+import { startTestInfrastructure } from '@fulfil/testing';
+import { randomUUID } from 'node:crypto';
+import { useEventStoreDatabase } from './testing/event-store.fixture';
+import { afterCommit, withTransaction } from './transaction';
+
+const db = useEventStoreDatabase(startTestInfrastructure);
+
+/** Whether another connection sees the event `eventId` (committed). */
+async function visible(eventId: string): Promise<boolean> {
+  const { rows } = await db.pool.query('SELECT 1 FROM events WHERE event_id = $1', [eventId]);
+  return rows.length === 1;
+}
+
+const insertEvent = (client: { query: (sql: string, values: unknown[]) => Promise<unknown> }) => {
+  const eventId = randomUUID();
+  const inserted = client.query(
+    `INSERT INTO events (stream_id, stream_version, event_id, event_type, data)
+     VALUES ($1, 1, $2, 'Tested', '{}')`,
+    [`after-commit-${eventId}`, eventId],
+  );
+  return { eventId, inserted };
+};
+
+describe('afterCommit', () => {
+  it('runs a callback once after the commit, however often it was registered', async () => {
+    const committedWhenCalled: Promise<boolean>[] = [];
+    let eventId = '';
+    const check = () => void committedWhenCalled.push(visible(eventId));
+    await withTransaction(db.pool, async (client) => {
+      const insert = insertEvent(client);
+      eventId = insert.eventId;
+      await insert.inserted;
+      afterCommit(client, check);
+      afterCommit(client, check);
+      expect(committedWhenCalled).toHaveLength(0);
+    });
+    expect(committedWhenCalled).toHaveLength(1);
+    expect(await committedWhenCalled[0]).toBe(true);
+  });
+
+  it('does not run it when the transaction rolls back', async () => {
+    const calls: string[] = [];
+    await expect(
+      withTransaction(db.pool, async (client) => {
+        await insertEvent(client).inserted;
+        afterCommit(client, () => calls.push('called'));
+        throw new Error('the work failed');
+      }),
+    ).rejects.toThrow('the work failed');
+    expect(calls).toEqual([]);
+  });
+
+  it('drops it outside a withTransaction transaction, on that connection and on the next', async () => {
+    const calls: string[] = [];
+    const client = await db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      afterCommit(client, () => calls.push('called'));
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    await withTransaction(db.pool, async (next) => void (await next.query('SELECT 1')));
+    expect(calls).toEqual([]);
+  });
+});
