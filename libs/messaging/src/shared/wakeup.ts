@@ -1,6 +1,7 @@
 /**
  * A poller's sleep that others can cut short: `wake()` ends the sleep in progress, or the next
- * one when nobody sleeps (a wake is never lost between two sleeps).
+ * one when nobody sleeps (a wake is never lost between two sleeps). One sleeper at a time: the
+ * loop of one poller.
  */
 export class Wakeup {
   private pending = false;
