@@ -1,3 +1,5 @@
+import { Wakeup } from './wakeup';
+
 /** Exponential backoff, capped, with jitter (a random delay in the upper half of the cap). */
 export interface BackoffOptions {
   /** First delay's upper bound, ms. Default 100. */
@@ -16,16 +18,7 @@ export function backoffDelay(attempt: number, options: BackoffOptions = {}): num
 
 /** Resolves after `ms`, or at once when `signal` aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
+  return new Wakeup().sleep(ms, signal);
 }
 
 /** Where a library logs; defaults to nothing. `console` fits. */

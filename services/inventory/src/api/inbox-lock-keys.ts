@@ -32,8 +32,8 @@ export function inboxLockKeys(event: IntegrationEvent): readonly string[] | unde
       return skuLockKeys(lines.map((line) => line.skuId));
     }
     default:
-      // Cancellations and shipments lock the SKUs the reservation still holds: known only once
-      // it is loaded.
+      // Cancellations and shipments lock the SKUs their decision changes: known only once the
+      // reservation is loaded.
       return undefined;
   }
 }

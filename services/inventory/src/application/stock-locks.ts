@@ -24,9 +24,9 @@ export function skuLockKeys(skuIds: Iterable<string>): string[] {
 }
 
 /**
- * Serialises writers of the same SKU (and of the same reservation) for the rest of the caller's
- * transaction, so that 200 orders racing for the last units queue instead of exhausting
- * optimistic-concurrency retries.
+ * Serialises writers of the same SKU for the rest of the caller's transaction, so that 200
+ * orders racing for the last units queue instead of exhausting optimistic-concurrency retries
+ * (a reservation has its own lock: `lockReservation`, `lockReservationOfOrder`).
  *
  * Transaction-level advisory locks rather than `SELECT … FOR UPDATE` on read-model rows: they
  * work before a SKU has any row, and taking one does not assign the transaction an id — so a
@@ -38,7 +38,8 @@ export function skuLockKeys(skuIds: Iterable<string>): string[] {
  * started, before any lock it waits for, so stock must be read by a later statement.
  */
 export async function lockSkus(client: Queryable, skuIds: Iterable<string>): Promise<void> {
-  await takeAdvisoryLocks(client, skuLockKeys(skuIds));
+  // takeAdvisoryLocks sorts and de-duplicates the keys itself.
+  await takeAdvisoryLocks(client, Array.from(skuIds, skuLockKey));
 }
 
 /**
