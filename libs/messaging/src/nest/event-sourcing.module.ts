@@ -29,9 +29,9 @@ export interface EventSourcingOptions {
   readonly poolSize?: number;
   /**
    * How long the relay waits when the outbox is empty while the service commits outbox rows,
-   * ms. Default 20. The service's own commits wake the relay at once; this catches rows that an
-   * older transaction still held back and rows of other instances. After 10 intervals without
-   * a commit the relay polls every 10 intervals (200 ms by default).
+   * ms. Default 20: every hop of a cross-service flow waits up to this long. After 10
+   * intervals without a commit the relay waits 10 intervals (200 ms by default), and a commit
+   * of the service cuts that wait short, to one interval after it began.
    */
   readonly relayPollIntervalMs?: number;
   /**
