@@ -65,9 +65,12 @@ export class OrderCommandRunner {
     context: CommandContext,
     options: RunOptions = {},
   ): Promise<RunResult> {
-    const absorbed =
-      options.client && this.absorbedOnKnownState(options.client, orderStreamId(orderId), command);
-    return absorbed || this.handle(orderId, command, context, options);
+    // What this transaction appended to the order already: a command that changes nothing on it
+    // is a no-op without a read; one that does is decided on it too (a stale state costs a retry).
+    const known =
+      options.client && this.memo.recall<OrderState>(options.client, orderStreamId(orderId));
+    if (known && orderDecider.decide(command, known.state).length === 0) return noOp(known);
+    return this.handle(orderId, command, context, options, known);
   }
 
   /**
@@ -112,27 +115,6 @@ export class OrderCommandRunner {
     return { ...result, recorded };
   }
 
-  /**
-   * A no-op result without reading the stream, when this transaction appended to it already
-   * and the command changes nothing on that state (exactly what a load would find).
-   */
-  private absorbedOnKnownState(
-    client: PoolClient,
-    streamId: string,
-    command: OrderCommand,
-  ): RunResult | undefined {
-    const known = this.memo.recall<OrderState>(client, streamId);
-    if (!known || orderDecider.decide(command, known.state).length > 0) return undefined;
-    return {
-      events: [],
-      recorded: [],
-      globalPositions: [],
-      nextExpectedVersion: known.version,
-      state: known.state,
-      attempts: 1,
-    };
-  }
-
   /** Everything that commits with the order's events (in the order the guarantees need). */
   private async writeAlongside(
     client: PoolClient,
@@ -174,4 +156,16 @@ export class OrderCommandRunner {
       });
     }
   }
+}
+
+/** The no-op result on the state a transaction appended (exactly what a load would find). */
+function noOp(known: { state: OrderState; version: number }): RunResult {
+  return {
+    events: [],
+    recorded: [],
+    globalPositions: [],
+    nextExpectedVersion: known.version,
+    state: known.state,
+    attempts: 1,
+  };
 }
