@@ -2,7 +2,6 @@ import { startTestInfrastructure, type TestInfrastructure } from '@fulfil/testin
 import { Controller, Module } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
-import type { IntegrationEvent } from '@fulfil/contracts';
 import type { Kafka, Producer } from 'kafkajs';
 import { Pool } from 'pg';
 import { Registry } from 'prom-client';
@@ -15,6 +14,7 @@ import {
   kafkaMessageOf,
   migrate,
   orderCancelled,
+  orderPaid,
   waitFor,
 } from '../testing/messaging-test-kit';
 import { DeadLetterHeaders, redriveMessage } from './dead-letter';
@@ -123,6 +123,24 @@ describe('InboxConsumer', () => {
     await producer.send({ topic: 'dup.events', messages: [message] });
     await waitFor(async () => (await metric('inbox_duplicates_total')) > before, 'the duplicate');
     expect(await appliedOnce([id])).toEqual([1]);
+  });
+
+  it('counts handled events as processed and events it has no handler for as ignored', async () => {
+    const handled = kafkaMessageOf(orderCancelled('ord-counted'));
+    const unhandled = [1, 2].map((n) => kafkaMessageOf(orderPaid(`ord-counted-${n}`)));
+    const processed = await metric('inbox_processed_total');
+    const ignored = await metric('inbox_ignored_total');
+    await producer.send({
+      topic: 'spread.events',
+      messages: [unhandled[0]!, handled, unhandled[1]!].map((m) => ({
+        ...m.message,
+        partition: 1,
+      })),
+    });
+    await appliedOnce([handled.id]);
+    await waitFor(async () => (await metric('inbox_ignored_total')) >= ignored + 2, 'both ignored');
+    expect(await metric('inbox_processed_total')).toBe(processed + 1);
+    expect(await metric('inbox_ignored_total')).toBe(ignored + 2);
   });
 
   it('applies events arriving out of order across partitions once each', async () => {
@@ -337,16 +355,7 @@ describe('InboxConsumer with lockKeys (handlers that take advisory locks)', () =
   it("takes a group's locks together before its first handler; an event with unknown locks runs alone; an event without handler does not split a group", async () => {
     const orderIds = ['a', 'b', 'alone', 'c', 'd', 'e'].map((n) => `ord-locked-${n}`);
     const sent = orderIds.map((orderId) => kafkaMessageOf(orderCancelled(orderId)));
-    const unhandled = kafkaMessageOf({
-      type: 'fulfil.orders.OrderPaid',
-      version: 1,
-      data: {
-        orderId: 'ord-locked-d',
-        paymentId: 'pay-1',
-        paymentMethod: 'alipay',
-        amount: { amountMinor: 100, currency: 'CNY' },
-      },
-    } as IntegrationEvent);
+    const unhandled = kafkaMessageOf(orderPaid('ord-locked-d'));
     const messages = [...sent.slice(0, 5), unhandled, sent[5]!].map((m) => m.message);
     await producer.send({
       topic: 'locked.events',

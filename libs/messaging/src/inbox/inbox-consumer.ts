@@ -64,7 +64,10 @@ export interface InboxConsumerOptions {
   readonly backoff?: BackoffOptions;
   /** Read a topic from the beginning when the group has no committed offset. Default true. */
   readonly fromBeginning?: boolean;
-  /** Where `inbox_processed_total`, `inbox_duplicates_total`, `inbox_dead_lettered_total` go. */
+  /**
+   * Where `inbox_processed_total`, `inbox_ignored_total`, `inbox_duplicates_total` and
+   * `inbox_dead_lettered_total` go.
+   */
   readonly registry?: Registry;
   readonly logger?: MessagingLogger;
   /** kafkajs consumer settings. */
@@ -126,8 +129,7 @@ export class InboxConsumer {
   private readonly logger: MessagingLogger;
   private readonly abort = new AbortController();
   private readonly metrics:
-    | { processed: Counter<string>; duplicates: Counter<string>; deadLettered: Counter<string> }
-    | undefined;
+    Record<'processed' | 'ignored' | 'duplicates' | 'deadLettered', Counter<string>> | undefined;
   private consumer: Consumer | undefined;
   private producer: Producer | undefined;
   private restarting: Promise<void> | undefined;
@@ -139,6 +141,7 @@ export class InboxConsumer {
     const registry = options.registry;
     this.metrics = registry && {
       processed: counter(registry, 'inbox_processed_total', 'Events handled and committed'),
+      ignored: counter(registry, 'inbox_ignored_total', 'Events without a handler here, skipped'),
       duplicates: counter(registry, 'inbox_duplicates_total', 'Redelivered events skipped'),
       deadLettered: counter(registry, 'inbox_dead_lettered_total', 'Messages sent to the DLQ'),
     };
@@ -286,7 +289,8 @@ export class InboxConsumer {
 
   private count(outcome: MessageOutcome): void {
     const labels = { group: this.options.groupId };
-    if (outcome === 'processed' || outcome === 'ignored') this.metrics?.processed.inc(labels);
+    if (outcome === 'processed') this.metrics?.processed.inc(labels);
+    if (outcome === 'ignored') this.metrics?.ignored.inc(labels);
     if (outcome === 'duplicate') this.metrics?.duplicates.inc(labels);
     if (outcome === 'poison' || outcome === 'handler-failed')
       this.metrics?.deadLettered.inc(labels);

@@ -94,6 +94,20 @@ export function orderCancelled(orderId: string, orderNumber = 'F20261123-0001'):
   } as IntegrationEvent;
 }
 
+/** A valid `fulfil.orders.OrderPaid` v1 event of order `orderId`. */
+export function orderPaid(orderId: string): IntegrationEvent {
+  return {
+    type: 'fulfil.orders.OrderPaid',
+    version: 1,
+    data: {
+      orderId,
+      paymentId: 'pay-1',
+      paymentMethod: 'alipay',
+      amount: { amountMinor: 100, currency: 'CNY' },
+    },
+  } as IntegrationEvent;
+}
+
 export const NOW = '2026-11-23T08:00:00.000Z';
 
 /** The Kafka message of `event` as a producer would publish it, with a fresh `ce_id`. */
