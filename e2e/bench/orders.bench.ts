@@ -1,15 +1,16 @@
 // npm run bench:orders — the order lifecycle against the locally started stack (`npm start`
 // in a temporary data directory, orders + inventory + payments, the payment simulator paying
 // every intent automatically). Places orders at increasing open-loop rates and measures, per
-// rate, orders/s from placed to confirmed and the placed→confirmed latency (p50/p99, observed
-// on orders.events), then reservations/s on one hot SKU. Ends with one JSON line of figures.
+// rate, orders/s from placed to confirmed and the placed→confirmed latency (p50/p99, to when
+// OrderConfirmed was published on orders.events: see event-trace.ts), then reservations/s on
+// one hot SKU. Ends with one JSON line of figures.
 // Loopback only; every phase is bounded in time and count.
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
-import { Kafka, logLevel } from 'kafkajs';
 import { percentile, round } from '@fulfil/local-infra';
 import { fixKafkajsIdleTimers } from '@fulfil/service-kit';
 import { eventually, startLocalStack, type LocalStack } from '../support/local-stack';
+import { EventTrace } from './event-trace';
 
 const RATES = (process.env.BENCH_ORDER_RATES ?? '10,25,50,100').split(',').map(Number);
 const PHASE_SECONDS = Number(process.env.BENCH_PHASE_SECONDS ?? 10);
@@ -21,61 +22,8 @@ const P99_TARGET_MS = 500;
 /** Payment method of the rate phases: `wechat-pay` (a provider round trip) by default. */
 const METHOD = process.env.BENCH_PAYMENT_METHOD ?? 'wechat-pay';
 
-interface Outcome {
-  readonly at: number;
-  readonly type: string;
-}
-
 // The load generator shares the 2 cores with the platform: no 1 ms timer loop per connection.
 fixKafkajsIdleTimers();
-
-/** Watches orders.events and inventory.events from the end, recording when each order's outcome appears. */
-async function watchOutcomes(brokers: string[]) {
-  const kafka = new Kafka({ clientId: 'bench-orders', brokers, logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `bench-${randomUUID()}`, maxWaitTimeInMs: 50 });
-  /** When each event type was first seen per order: where the time goes. */
-  const stages = new Map<string, Map<string, number>>();
-  await consumer.connect();
-  await consumer.subscribe({
-    topics: ['orders.events', 'inventory.events', 'payments.events'],
-    fromBeginning: false,
-  });
-  await consumer.run({
-    // A throwaway group reading from the end: committing its offsets would only cost the
-    // shared cores (about one OffsetCommit per batch, the broker's most frequent request).
-    autoCommit: false,
-    eachMessage: async ({ topic, message }) => {
-      const type = message.headers?.ce_type?.toString() ?? '';
-      const data = JSON.parse(message.value?.toString() ?? '{}') as { orderId?: string };
-      if (!data.orderId) return;
-      const now = Date.now();
-      const seen = stages.get(data.orderId) ?? new Map<string, number>();
-      const stage = `${topic.split('.')[0]}:${type.split('.')[2] ?? type}`;
-      if (!seen.has(stage)) seen.set(stage, now);
-      stages.set(data.orderId, seen);
-    },
-  });
-  /** The first of `names` seen for an order, with when. */
-  const firstOf = (orderId: string, names: readonly string[]): Outcome | undefined => {
-    const seen = stages.get(orderId);
-    const found = names
-      .map((type) => ({ type, at: seen?.get(type) }))
-      .filter((o): o is Outcome => o.at !== undefined);
-    return found.sort((a, b) => a.at - b.at)[0];
-  };
-  // Joining the group takes a moment; events before it would be missed.
-  await new Promise((done) => setTimeout(done, 4_000));
-  return {
-    stages,
-    /** The order's outcome on orders.events: confirmed or cancelled. */
-    outcome: (orderId: string) =>
-      firstOf(orderId, ['orders:OrderConfirmed', 'orders:OrderCancelled']),
-    /** When inventory answered the order's reservation. */
-    reservedAt: (orderId: string) =>
-      firstOf(orderId, ['inventory:StockReserved', 'inventory:StockReservationFailed'])?.at,
-    stop: () => consumer.disconnect(),
-  };
-}
 
 /**
  * Keep-alive connections through node:http: the load generator shares the 2 cores with the
@@ -240,7 +188,8 @@ async function main(): Promise<void> {
     const token = stack.token();
     const post = client(stack, token);
     await receiveStock(post);
-    const watcher = await watchOutcomes(stack.kafkaBrokers);
+    const watcher = new EventTrace(stack.kafkaBrokers);
+    await watcher.start();
     let sustained = 0;
     console.log('rate/s  placed  confirmed  cancelled  failed  confirmed/s  p50 ms  p99 ms');
     for (const rate of RATES) {
@@ -253,6 +202,7 @@ async function main(): Promise<void> {
       );
       const ids = [...phase.placed.keys()];
       await eventually(() => ids.every((id) => watcher.outcome(id)), DRAIN_MS);
+      await watcher.catchUp(DRAIN_MS);
       const latencies: number[] = [];
       let confirmed = 0;
       let lastConfirmed = 0;
@@ -319,7 +269,8 @@ async function main(): Promise<void> {
       'cash-on-delivery',
     );
     const hotIds = [...hot.placed.keys()];
-    await eventually(() => hotIds.every((id) => watcher.reservedAt(id) !== undefined), DRAIN_MS);
+    await eventually(() => hotIds.every((id) => watcher.outcome(id)), DRAIN_MS);
+    await watcher.catchUp(DRAIN_MS);
     const answered = hotIds
       .map((id) => watcher.reservedAt(id))
       .filter((t): t is number => t !== undefined);
