@@ -1,5 +1,6 @@
 import { startTestInfrastructure } from '@fulfil/testing';
 import { randomUUID } from 'node:crypto';
+import type { PoolClient } from 'pg';
 import { CommandHandler, type HandlerDecider } from './command-handler';
 import { EventStore } from './event-store';
 import { WrongExpectedVersionError } from './event-store.errors';
@@ -27,6 +28,13 @@ const counter: HandlerDecider<AddCommand, AddedEvent, Total> = {
   evolve: (state, event) => ({ total: state.total + event.data.by }),
 };
 const add = (by: number): AddCommand => ({ type: 'Add', data: { by } });
+/** "Add" read as: raise the total to at least `by` (nothing to do when it is there). */
+const atLeast: HandlerDecider<AddCommand, AddedEvent, Total> = {
+  ...counter,
+  decide: (command, state) =>
+    state.total >= command.data.by ? [] : counter.decide(add(command.data.by - state.total), state),
+};
+const read = expect.stringMatching(/^SELECT .* FROM events/s);
 
 const db = useEventStoreDatabase(startTestInfrastructure);
 
@@ -209,15 +217,6 @@ describe('CommandHandler', () => {
           recorded.restore();
         }
       });
-    const read = expect.stringMatching(/^SELECT .* FROM events/s);
-    /** "Add" read as: raise the total to at least `by` (nothing to do when it is there). */
-    const atLeast: HandlerDecider<AddCommand, AddedEvent, Total> = {
-      ...counter,
-      decide: (command, state) =>
-        state.total >= command.data.by
-          ? []
-          : counter.decide(add(command.data.by - state.total), state),
-    };
 
     it('creates a stream without reading it', async () => {
       const id = stream();
@@ -438,6 +437,97 @@ describe('CommandHandler', () => {
           }),
         ).rejects.toMatchObject({ reason: 'transaction-order' });
       });
+    });
+  });
+
+  describe('again on a stream its caller’s transaction appended to', () => {
+    let handler: CommandHandler;
+    beforeAll(() => {
+      handler = new CommandHandler(db.store, { retryJitterMs: 1 });
+    });
+    /** Runs `work` in one transaction, with the statements it sent so far at hand. */
+    const inTransaction = <T>(
+      work: (client: PoolClient, sent: () => readonly string[]) => Promise<T>,
+    ): Promise<T> =>
+      db.store.withTransaction(async (client) => {
+        const recorded = recordStatements(client);
+        try {
+          return await work(client, () => recorded.statements);
+        } finally {
+          recorded.restore();
+        }
+      });
+
+    it('decides a further command on what it appended, without reading the stream', async () => {
+      const id = stream();
+      const statements = await inTransaction(async (client, sent) => {
+        await handler.handle(id, add(2), { decider: counter, client });
+        const second = await handler.handle(id, add(3), { decider: counter, client });
+        expect(second).toMatchObject({ nextExpectedVersion: 2, state: { total: 5 } });
+        expect(second.recorded.map((e) => e.streamVersion)).toEqual([2]);
+        return sent();
+      });
+      expect(statements).toEqual([
+        read,
+        'event_store.checked_append',
+        'event_store.checked_append',
+      ]);
+      expect((await db.store.readStream(id)).map((e) => (e.data as Total).total)).toEqual([2, 5]);
+    });
+
+    it('takes a no-op or a refusal on it as final: no statement at all', async () => {
+      const id = stream();
+      const statements = await inTransaction(async (client, sent) => {
+        await handler.handle(id, add(99), { decider: atLeast, client });
+        const before = sent().length;
+        const noOp = await handler.handle(id, add(50), { decider: atLeast, client });
+        expect(noOp).toMatchObject({ events: [], recorded: [], nextExpectedVersion: 1 });
+        await expect(handler.handle(id, add(200), { decider: atLeast, client })).rejects.toThrow(
+          LimitExceeded,
+        );
+        return sent().slice(before);
+      });
+      expect(statements).toEqual([]);
+    });
+
+    it('reads again after an append that did not go through it, or for another decider', async () => {
+      const id = stream();
+      const statements = await inTransaction(async (client, sent) => {
+        await handler.handle(id, add(1), { decider: counter, client });
+        await db.store.appendToStream(id, [{ type: 'Added', data: { by: 10, total: 11 } }], {
+          expectedVersion: 1,
+          client,
+        });
+        const before = sent().length;
+        // Raise to 5: a no-op on the stored total of 11, not on the 1 it appended itself.
+        const raised = await handler.handle(id, add(5), { decider: atLeast, client });
+        expect(raised).toMatchObject({ events: [], state: { total: 11 } });
+        await handler.handle(id, add(1), { decider: counter, client });
+        return sent().slice(before);
+      });
+      expect(statements).toEqual([read, read, 'event_store.checked_append']);
+    });
+
+    it('forgets it with the transaction, committed or rolled back', async () => {
+      const id = stream();
+      await expect(
+        inTransaction(async (client) => {
+          await handler.handle(id, add(1), { decider: counter, client });
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      const statements = await inTransaction(async (client, sent) => {
+        await handler.handle(id, add(2), { decider: counter, client });
+        return sent();
+      });
+      expect(statements).toEqual([read, 'event_store.checked_append']);
+      const next = await inTransaction(async (client, sent) => {
+        await handler.handle(id, add(4), { decider: atLeast, client });
+        return sent();
+      });
+      // A new transaction, maybe on the same connection: the stream is read, 2 < 4 appended.
+      expect(next).toEqual([read, 'event_store.checked_append']);
+      expect((await db.store.readStream(id)).map((e) => (e.data as Total).total)).toEqual([2, 4]);
     });
   });
 });

@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import { appendedStream, rememberAppended, type KnownStream } from './appended-streams';
 import type { EventStore } from './event-store';
 import { WrongExpectedVersionError } from './event-store.errors';
 import type { EventMetadata, RecordedEvent } from './event.types';
@@ -45,7 +46,7 @@ export interface HandleOptions<Command, Event, State> {
    * command that changes nothing on it is decided again on the stream as stored, because only
    * an append checks the version (so is a command the decider refuses on it).
    */
-  readonly known?: { readonly state: State; readonly version: number };
+  readonly known?: KnownStream<State>;
   /** Runs in the append's transaction after a successful append (e.g. to write the outbox). */
   readonly afterAppend?: (client: PoolClient, events: readonly RecordedEvent[]) => Promise<void>;
   /**
@@ -63,6 +64,14 @@ export interface HandleOptions<Command, Event, State> {
    * failure of the snapshot or of `afterAppend` comes after the events were appended in it —
    * committing anyway would keep the events without the rest. Domain errors from `decide`
    * come before any write.
+   *
+   * Inside a transaction `withTransaction` runs, the handler remembers what it appended to the
+   * stream until that transaction ends: exactly the stream then, since any other writer waits
+   * on our rows and is refused once we commit. A further command on the stream in the same
+   * transaction (events of one inbox batch) is decided on it without a read, and a no-op or a
+   * refusal on it is final. An append through `EventStore.appendToStream` in between makes it
+   * read again. Not supported: rolling back to a savepoint that undoes a handled command, then
+   * handling another on that stream in the same transaction.
    */
   readonly client?: PoolClient;
 }
@@ -72,6 +81,8 @@ export interface HandleResult<Event, State> {
   readonly events: readonly Event[];
   /** Their global positions, in order. */
   readonly globalPositions: readonly string[];
+  /** The events as stored (ids, versions, positions); empty when the command was a no-op. */
+  readonly recorded: readonly RecordedEvent[];
   /** The stream version after the append. */
   readonly nextExpectedVersion: number;
   readonly state: State;
@@ -109,10 +120,16 @@ export class CommandHandler {
     command: Command,
     options: HandleOptions<Command, Event, State>,
   ): Promise<HandleResult<Event, State>> {
+    const appended =
+      options.client && appendedStream<State>(options.client, streamId, options.decider);
+    // Exactly the stream (see `HandleOptions.client`): nothing to do on it is nothing to do.
+    if (appended && options.decider.decide(command, appended.state).length === 0) {
+      return { ...noChange(appended), attempts: 1 };
+    }
     for (let attempt = 1; ; attempt += 1) {
       const progress = { appended: false };
-      // Only the first attempt trusts the caller's knowledge; a retry reads what conflicted.
-      const known = attempt === 1 ? options.known : undefined;
+      // Only the first attempt trusts what is known; a retry reads what conflicted.
+      const known = attempt === 1 ? (appended ?? options.known) : undefined;
       try {
         const result = await this.attempt(streamId, command, options, progress, known);
         return { ...result, attempts: attempt };
@@ -164,7 +181,7 @@ export class CommandHandler {
     command: Command,
     options: HandleOptions<Command, Event, State>,
     progress: { appended: boolean },
-    known?: { readonly state: State; readonly version: number },
+    known?: KnownStream<State>,
   ): Promise<Omit<HandleResult<Event, State>, 'attempts'>> {
     const { decider, snapshot } = options;
     let loaded = known;
@@ -180,9 +197,7 @@ export class CommandHandler {
       metadata: { ...options.metadata, ...event.metadata },
     }));
     const state = decided.reduce((s, e) => decider.evolve(s, e), loaded.state);
-    if (events.length === 0) {
-      return { events, globalPositions: [], nextExpectedVersion: loaded.version, state };
-    }
+    if (events.length === 0) return noChange({ state, version: loaded.version });
     const append = async (client: PoolClient) => {
       const appended = await this.store.appendToStream(streamId, events, {
         expectedVersion: loaded.version,
@@ -190,6 +205,7 @@ export class CommandHandler {
       });
       progress.appended = true;
       const version = appended.nextExpectedVersion;
+      rememberAppended(client, streamId, decider, { state, version });
       if (
         snapshot &&
         Math.floor(version / snapshot.every) > Math.floor(loaded.version / snapshot.every)
@@ -205,6 +221,7 @@ export class CommandHandler {
       }
       return {
         events,
+        recorded: appended.recorded,
         globalPositions: appended.globalPositions,
         nextExpectedVersion: version,
         state,
@@ -214,6 +231,19 @@ export class CommandHandler {
     // leaves the transaction usable (see `EventStore.appendToStream`).
     return options.client ? append(options.client) : this.store.withTransaction(append);
   }
+}
+
+/** The result of a command that changed nothing on `stream`. */
+function noChange<Event, State>(
+  stream: KnownStream<State>,
+): Omit<HandleResult<Event, State>, 'attempts'> {
+  return {
+    events: [],
+    recorded: [],
+    globalPositions: [],
+    nextExpectedVersion: stream.version,
+    state: stream.state,
+  };
 }
 
 /** The events decided on a state the caller knew, or undefined when the decider refused. */

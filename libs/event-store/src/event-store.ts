@@ -12,6 +12,7 @@ import type {
   NewEvent,
   RecordedEvent,
 } from './event.types';
+import { forgetAppended } from './appended-streams';
 import { withTransaction } from './transaction';
 import { Upcasters } from './upcasters';
 
@@ -182,7 +183,10 @@ export class EventStore {
     const prepared = events.map((event) => this.prepare(event));
     const run = (client: Queryable) =>
       this.append(client, streamId, prepared, options.expectedVersion);
-    return options.client ? run(options.client) : this.withTransaction(run);
+    if (!options.client) return this.withTransaction(run);
+    // What the transaction remembered of the stream (`CommandHandler`) is behind it now.
+    forgetAppended(options.client, streamId);
+    return run(options.client);
   }
 
   /** A stream's events in version order, from `fromVersion` (default 1), upcast. */

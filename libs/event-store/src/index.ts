@@ -1,3 +1,4 @@
+export type { KnownStream } from './appended-streams';
 export {
   CommandHandler,
   type CommandHandlerOptions,

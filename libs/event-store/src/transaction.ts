@@ -1,7 +1,14 @@
 import type { Pool, PoolClient } from 'pg';
 
-/** Callbacks waiting for the commit of the transaction `withTransaction` runs on a client. */
-const commitCallbacks = new WeakMap<object, Set<() => void>>();
+/** What lives exactly as long as one transaction `withTransaction` runs on a client. */
+interface TransactionScope {
+  /** Callbacks waiting for its commit (`afterCommit`). */
+  readonly onCommit: Set<() => void>;
+  /** Values other modules keep for it (`transactionLocal`), by their key. */
+  readonly locals: Map<unknown, unknown>;
+}
+
+const scopes = new WeakMap<object, TransactionScope>();
 
 /**
  * Runs `work` in one transaction (READ COMMITTED) on a pool connection and commits, or rolls
@@ -13,10 +20,10 @@ export async function withTransaction<T>(
   work: (client: PoolClient) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
-  const callbacks = new Set<() => void>();
+  const scope: TransactionScope = { onCommit: new Set(), locals: new Map() };
   let broken: Error | undefined;
   let result: T;
-  commitCallbacks.set(client, callbacks);
+  scopes.set(client, scope);
   try {
     await client.query('BEGIN');
     result = await work(client);
@@ -25,10 +32,10 @@ export async function withTransaction<T>(
     await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
     throw error;
   } finally {
-    commitCallbacks.delete(client);
+    scopes.delete(client);
     client.release(broken);
   }
-  for (const callback of callbacks) callback();
+  for (const callback of scope.onCommit) callback();
   return result;
 }
 
@@ -39,5 +46,18 @@ export async function withTransaction<T>(
  * It must not throw: it runs after the commit, before `withTransaction` returns.
  */
 export function afterCommit(client: object, callback: () => void): void {
-  commitCallbacks.get(client)?.add(callback);
+  scopes.get(client)?.onCommit.add(callback);
+}
+
+/**
+ * The value under `key` of the transaction `withTransaction` runs on `client`, made by `create`
+ * on first use; gone when that transaction ends, committed or rolled back. Undefined outside
+ * such a transaction. For what a transaction may remember of its own writes (the event store's
+ * streams it appended to), never for what must outlive it.
+ */
+export function transactionLocal<T>(client: object, key: symbol, create: () => T): T | undefined {
+  const locals = scopes.get(client)?.locals;
+  if (!locals) return undefined;
+  if (!locals.has(key)) locals.set(key, create());
+  return locals.get(key) as T;
 }

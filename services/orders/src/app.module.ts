@@ -9,7 +9,6 @@ import { OrderQueries } from './application/order.queries';
 import { PlaceOrderUseCase } from './application/place-order.use-case';
 import { DeliveryAddressRepository } from './infrastructure/delivery-address.repository';
 import { OrderSummaryProjection } from './infrastructure/order-summary.projection';
-import { TransactionStateMemo } from './infrastructure/transaction-state.memo';
 import { loadOrdersSettings, ORDERS_SETTINGS } from './orders.settings';
 
 /** The orders bounded context: the order API, the process manager and the safety deadline. */
@@ -25,7 +24,6 @@ import { loadOrdersSettings, ORDERS_SETTINGS } from './orders.settings';
     ConfirmationDeadlineHandler,
     DeliveryAddressRepository,
     OrderSummaryProjection,
-    TransactionStateMemo,
   ],
 })
 export class OrdersModule {}

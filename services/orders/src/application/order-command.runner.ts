@@ -1,5 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CommandHandler, type HandleResult, type RecordedEvent } from '@fulfil/event-store';
+import {
+  CommandHandler,
+  type HandleResult,
+  type KnownStream,
+  type RecordedEvent,
+} from '@fulfil/event-store';
 import { DeadlineScheduler, enqueueIntegrationEvents } from '@fulfil/messaging';
 import type { PoolClient } from 'pg';
 import type { OrderCommand, PlaceOrder } from '../domain/order.commands';
@@ -7,7 +12,6 @@ import { orderDecider, orderStreamId } from '../domain/order.decider';
 import type { OrderEvent } from '../domain/order.events';
 import type { OrderState } from '../domain/order.state';
 import { OrderSummaryProjection } from '../infrastructure/order-summary.projection';
-import { TransactionStateMemo } from '../infrastructure/transaction-state.memo';
 import { ORDERS_SETTINGS, type OrdersSettings } from '../orders.settings';
 import { toIntegrationEvents } from './order-integration-events';
 
@@ -24,9 +28,9 @@ export interface CommandContext {
 
 export interface RunOptions {
   /**
-   * An open transaction to run in (the inbox's, a deadline's); default: a new one. It must be
-   * the only transaction of this checkout of the connection (as `withTransaction` runs it):
-   * what the runner learns of an order in it is kept until the connection is released.
+   * An open transaction to run in (the inbox's, a deadline's); default: a new one. A further
+   * command on an order this transaction already changed is decided without reading it again
+   * (`HandleOptions.client` of the event store).
    */
   readonly client?: PoolClient;
   /** More writes for the same transaction, after the events (e.g. the delivery address). */
@@ -37,12 +41,10 @@ export const CONFIRMATION_DEADLINE_KIND = 'order-confirmation-timeout';
 export const confirmationDeadlineId = (orderId: string) => `order-confirmation:${orderId}`;
 
 /** An order id no stream has yet: the placement decides on it without reading. */
-const NEW_ORDER = { state: orderDecider.initialState(), version: 0 };
+const NEW_ORDER: KnownStream<OrderState> = { state: orderDecider.initialState(), version: 0 };
 
 /** A command's outcome, with its events as stored (none when the command was a no-op). */
-export interface RunResult extends HandleResult<OrderEvent, OrderState> {
-  readonly recorded: readonly RecordedEvent[];
-}
+export type RunResult = HandleResult<OrderEvent, OrderState>;
 
 /**
  * Runs a command on an order's stream and, in the same transaction as the events: updates
@@ -54,23 +56,17 @@ export class OrderCommandRunner {
   constructor(
     private readonly commands: CommandHandler,
     private readonly summaries: OrderSummaryProjection,
-    private readonly memo: TransactionStateMemo,
     @Inject(DeadlineScheduler) private readonly deadlines: DeadlineScheduler,
     @Inject(ORDERS_SETTINGS) private readonly settings: OrdersSettings,
   ) {}
 
-  async run(
+  run(
     orderId: string,
     command: OrderCommand,
     context: CommandContext,
     options: RunOptions = {},
   ): Promise<RunResult> {
-    // What this transaction appended to the order already: a command that changes nothing on it
-    // is a no-op without a read; one that does is decided on it too (a stale state costs a retry).
-    const known =
-      options.client && this.memo.recall<OrderState>(options.client, orderStreamId(orderId));
-    if (known && orderDecider.decide(command, known.state).length === 0) return noOp(known);
-    return this.handle(orderId, command, context, options, known);
+    return this.handle(orderId, command, context, options);
   }
 
   /**
@@ -89,30 +85,21 @@ export class OrderCommandRunner {
     return this.handle(orderId, command, context, { alsoWrite }, NEW_ORDER);
   }
 
-  private async handle(
+  private handle(
     orderId: string,
     command: OrderCommand,
     context: CommandContext,
     options: RunOptions,
-    known?: { state: OrderState; version: number },
+    known?: KnownStream<OrderState>,
   ): Promise<RunResult> {
-    const streamId = orderStreamId(orderId);
-    let recorded: readonly RecordedEvent[] = [];
-    const result = await this.commands.handle(streamId, command, {
+    return this.commands.handle(orderStreamId(orderId), command, {
       decider: orderDecider,
       metadata: { ...context },
       ...(options.client && { client: options.client }),
       ...(known && { known }),
-      afterAppend: async (client, appended) => {
-        recorded = appended;
-        await this.writeAlongside(client, orderId, appended, context, options.alsoWrite);
-      },
+      afterAppend: (client, recorded) =>
+        this.writeAlongside(client, orderId, recorded, context, options.alsoWrite),
     });
-    if (options.client && recorded.length > 0) {
-      const { state, nextExpectedVersion: version } = result;
-      this.memo.remember(options.client, streamId, { state, version });
-    }
-    return { ...result, recorded };
   }
 
   /** Everything that commits with the order's events (in the order the guarantees need). */
@@ -156,16 +143,4 @@ export class OrderCommandRunner {
       });
     }
   }
-}
-
-/** The no-op result on the state a transaction appended (exactly what a load would find). */
-function noOp(known: { state: OrderState; version: number }): RunResult {
-  return {
-    events: [],
-    recorded: [],
-    globalPositions: [],
-    nextExpectedVersion: known.version,
-    state: known.state,
-    attempts: 1,
-  };
 }

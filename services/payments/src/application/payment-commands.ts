@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { isDomainError } from '@fulfil/decider';
-import { CommandHandler, EventStore, type RecordedEvent } from '@fulfil/event-store';
+import {
+  CommandHandler,
+  EventStore,
+  type KnownStream,
+  type RecordedEvent,
+} from '@fulfil/event-store';
 import { enqueueIntegrationEvents } from '@fulfil/messaging';
 import type { PoolClient } from 'pg';
 import type { PaymentCommand } from '../domain/payment.commands';
@@ -17,14 +22,11 @@ export interface CommandContext {
   readonly actor: string;
 }
 
-/** A payment's state and the stream version it is at, as the caller read it. */
-export interface KnownPayment {
-  readonly state: PaymentState;
-  readonly version: number;
-}
-
 /** A payment id just generated: no stream yet, and nobody else can know the id. */
-export const NEW_PAYMENT: KnownPayment = { state: paymentDecider.initialState(), version: 0 };
+export const NEW_PAYMENT: KnownStream<PaymentState> = {
+  state: paymentDecider.initialState(),
+  version: 0,
+};
 
 export interface ExecuteOptions {
   /** Run in this open transaction (inbox, deadline) instead of a new one. */
@@ -33,7 +35,7 @@ export interface ExecuteOptions {
    * The payment as the caller read it (or {@link NEW_PAYMENT}): decided on without reading the
    * stream again; should it be stale, the append refuses it and the stream is read after all.
    */
-  readonly known?: KnownPayment;
+  readonly known?: KnownStream<PaymentState>;
   /** More writes in the append's transaction, after the outbox rows. */
   readonly alsoInTransaction?: (
     client: PoolClient,

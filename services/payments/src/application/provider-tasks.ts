@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type { KnownStream } from '@fulfil/event-store';
 import { DeadlineScheduler, type CompleteDeadline } from '@fulfil/messaging';
 import type { PoolClient } from 'pg';
 import { isOnlineMethod, METHOD_POLICIES } from '../domain/payment-method';
@@ -6,7 +7,7 @@ import type { OpenPaymentState } from '../domain/payment.state';
 import type { PaymentCommand } from '../domain/payment.commands';
 import { PAYMENTS_SETTINGS, type PaymentsSettings } from '../payments.settings';
 import { MoneyBackService } from './money-back.service';
-import { PaymentCommands, type CommandContext, type KnownPayment } from './payment-commands';
+import { PaymentCommands, type CommandContext } from './payment-commands';
 import {
   PaymentDeadlineKinds,
   type PaymentTaskPayload,
@@ -21,9 +22,7 @@ const SYSTEM = 'payments';
 type CancelAnswer = Awaited<ReturnType<PaymentGateway['cancel']>>;
 
 /** A payment read before a call out: its open state and the stream version it is at. */
-interface OpenedPayment extends KnownPayment {
-  readonly state: OpenPaymentState;
-}
+type OpenedPayment = KnownStream<OpenPaymentState>;
 
 /**
  * The handlers of the provider work scheduled as deadlines: register an intent, expire it,
