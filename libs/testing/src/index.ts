@@ -9,3 +9,4 @@ export { freePort, freePortOffset } from './free-port';
 export { sharedPostgresRegistry } from './shared-postgres';
 export type { SharedPostgresInfo } from './shared-postgres';
 export { waitFor } from './wait-for';
+export { recordStatements, type SentStatement } from './record-statements';

@@ -1,3 +1,4 @@
+import { recordStatements as recordSentStatements } from '@fulfil/testing';
 import { Pool, type PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { CreateEventStore1732300000000 } from '../create-event-store.migration';
@@ -81,20 +82,16 @@ export async function blocked(pool: Pool, pid: number): Promise<void> {
   throw new Error(`backend ${pid} never blocked`);
 }
 
-/** Records the statements `client` runs (the text, or the name of a named statement). */
+/** Records the statements `client` runs: a named statement's name, any other's text. */
 export function recordStatements(client: PoolClient): {
   readonly statements: string[];
   restore(): void;
 } {
-  const spy = jest.spyOn(client, 'query');
+  const recorded = recordSentStatements(client);
   return {
     get statements() {
-      return spy.mock.calls.map(([query]) => {
-        if (typeof query === 'string') return query;
-        const config = query as { name?: string; text: string };
-        return config.name ?? config.text;
-      });
+      return recorded.statements.map((statement) => statement.name ?? statement.text);
     },
-    restore: () => spy.mockRestore(),
+    restore: () => recorded.restore(),
   };
 }

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { PG_POOL } from '@fulfil/messaging';
-import { startTestInfrastructure, type TestInfrastructure } from '@fulfil/testing';
+import {
+  recordStatements,
+  startTestInfrastructure,
+  type TestInfrastructure,
+} from '@fulfil/testing';
 import type { Pool, PoolClient } from 'pg';
 import { LocationsRepository } from '../infrastructure/locations.repository';
 import { ReservationsRepository } from '../infrastructure/reservations.repository';
@@ -48,15 +52,12 @@ const KINDS: [kind: string, pattern: RegExp][] = [
 async function statementsOf(work: (client: PoolClient) => Promise<unknown>) {
   const texts: string[] = [];
   await transactions.run(async (client) => {
-    const query = jest.spyOn(client, 'query');
+    const recorded = recordStatements(client);
     try {
       await work(client);
     } finally {
-      for (const [config] of query.mock.calls) {
-        const text = typeof config === 'string' ? config : (config as { text: string }).text;
-        texts.push(text.replace(/\s+/g, ' ').trim());
-      }
-      query.mockRestore();
+      texts.push(...recorded.statements.map((statement) => statement.text));
+      recorded.restore();
     }
   });
   const counts: Record<string, number> = {};

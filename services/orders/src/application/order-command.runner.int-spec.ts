@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { isDomainError } from '@fulfil/decider';
 import { withTransaction } from '@fulfil/event-store';
 import { PG_POOL } from '@fulfil/messaging';
-import { startTestInfrastructure, type TestInfrastructure } from '@fulfil/testing';
+import {
+  recordStatements,
+  startTestInfrastructure,
+  type TestInfrastructure,
+} from '@fulfil/testing';
 import type { Pool, PoolClient } from 'pg';
 import type { OrderCommand } from '../domain/order.commands';
 import { OrderErrorCodes } from '../domain/order.errors';
@@ -37,17 +41,11 @@ const context = (): CommandContext => ({
 });
 
 /** Records the statements `client` runs until `stop()`, which returns them (first words). */
-function recordStatements(client: PoolClient) {
-  const spy = jest.spyOn(client, 'query');
+function recordFirstWords(client: PoolClient) {
+  const recorded = recordStatements(client);
   return () => {
-    const texts = spy.mock.calls.map(([config]) =>
-      (typeof config === 'string' ? config : (config as { text: string }).text)
-        .trim()
-        .split(/\s+/)
-        .slice(0, 3)
-        .join(' '),
-    );
-    spy.mockRestore();
+    const texts = recorded.statements.map(({ text }) => text.split(' ').slice(0, 3).join(' '));
+    recorded.restore();
     return texts;
   };
 }
@@ -59,7 +57,7 @@ function recordStatements(client: PoolClient) {
 async function recordCheckouts<T>(work: () => Promise<T>) {
   const texts: string[] = [];
   const recording = new Map<PoolClient, () => string[]>();
-  const onAcquire = (client: PoolClient) => recording.set(client, recordStatements(client));
+  const onAcquire = (client: PoolClient) => recording.set(client, recordFirstWords(client));
   const onRelease = (_error: Error, client: PoolClient) => {
     const checkout = recording.get(client)?.() ?? [];
     if (checkout[0] === 'BEGIN') texts.push(...checkout);
@@ -112,7 +110,7 @@ async function inTransaction<T>(work: (client: PoolClient) => Promise<T>) {
   let texts: string[] = [];
   const result = await withTransaction(servicePool, async (c) => {
     client = c;
-    const stop = recordStatements(c);
+    const stop = recordFirstWords(c);
     try {
       return await work(c);
     } finally {
