@@ -110,7 +110,8 @@ export async function startEmbeddedPostgres(
   }
   let stopped: Promise<void> | undefined;
   return {
-    url: serverUrl(options.port, started.ready[4] ?? options.dataDir),
+    // The data directory as the runner resolved it (READY_LINE's last group always matches).
+    url: serverUrl(options.port, started.ready[4]!),
     port: options.port,
     runnerPid: child.pid ?? -1,
     postgresPid: Number(started.ready[3]),
