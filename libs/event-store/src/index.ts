@@ -34,4 +34,4 @@ export type {
   RecordedEvent,
 } from './event.types';
 export { Upcasters, type Upcast } from './upcasters';
-export { afterCommit, withTransaction } from './transaction';
+export { afterCommit, transactionLocal, withTransaction } from './transaction';
