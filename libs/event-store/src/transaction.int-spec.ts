@@ -1,7 +1,7 @@
 import { startTestInfrastructure } from '@fulfil/testing';
 import { randomUUID } from 'node:crypto';
 import { useEventStoreDatabase } from './testing/event-store.fixture';
-import { afterCommit, withTransaction } from './transaction';
+import { afterCommit, transactionLocal, withTransaction } from './transaction';
 
 const db = useEventStoreDatabase(startTestInfrastructure);
 
@@ -62,5 +62,29 @@ describe('afterCommit', () => {
     }
     await withTransaction(db.pool, async (next) => void (await next.query('SELECT 1')));
     expect(calls).toEqual([]);
+  });
+});
+
+describe('transactionLocal', () => {
+  const KEY = Symbol('test value');
+
+  it('keeps one value per withTransaction transaction, made on first use', async () => {
+    const seen: (string[] | undefined)[] = [];
+    for (const label of ['first', 'second']) {
+      await withTransaction(db.pool, async (client) => {
+        transactionLocal(client, KEY, () => [] as string[])!.push(label);
+        seen.push(transactionLocal(client, KEY, () => ['made again']));
+      });
+    }
+    expect(seen).toEqual([['first'], ['second']]);
+  });
+
+  it('has none on a connection outside withTransaction', async () => {
+    const client = await db.pool.connect();
+    try {
+      expect(transactionLocal(client, KEY, () => 'made')).toBeUndefined();
+    } finally {
+      client.release();
+    }
   });
 });
