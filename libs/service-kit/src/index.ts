@@ -41,6 +41,7 @@ export {
   preparedStatementName,
 } from './database/prepared-statement-client';
 export { HttpMetrics } from './metrics/http-metrics';
+export { httpRequest, type HttpAnswer, type HttpRequestOptions } from './http-client/http-request';
 
 export {
   buildOpenApiDocument,

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CommandHandler, EventStore } from '@fulfil/event-store';
+import { CommandHandler, EventStore, type KnownStream } from '@fulfil/event-store';
 import { DeadlineScheduler } from '@fulfil/messaging';
 import type { PoolClient } from 'pg';
 import type { ReservationCommand } from '../domain/reservation/reservation.commands';
@@ -23,10 +23,7 @@ export interface ReservationExpiryPayload {
 }
 
 /** A reservation's state and the stream version it was folded to. */
-export interface LoadedReservation {
-  readonly state: ReservationState;
-  readonly version: number;
-}
+export type LoadedReservation = KnownStream<ReservationState>;
 
 /**
  * A reservation id that was just generated: no stream, nothing to load, and no other

@@ -1,7 +1,7 @@
 import type { SimError, SimPayment, SimRefund } from '../simulator/simulator.protocol';
 import { GatewayUnavailableError, type PaymentGateway } from '../application/payment-gateway.port';
 import type { Money } from '../domain/money';
-import { httpRequest, type HttpAnswer } from './http-request';
+import { httpRequest, type HttpAnswer } from '@fulfil/service-kit';
 
 export interface GatewayClientOptions {
   /** Base URL of the provider API (resolved per call: the embedded simulator picks its port late). */

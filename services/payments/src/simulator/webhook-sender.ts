@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { httpRequest } from '../infrastructure/http-request';
+import { httpRequest } from '@fulfil/service-kit';
 import { signWebhook } from '../infrastructure/webhooks/standard-webhooks';
 import type { SimMethod, SimWebhookEvent } from './simulator.protocol';
 

@@ -23,10 +23,11 @@ const agents = {
 };
 
 /**
- * One HTTP request with node:http, which costs about a third of the CPU of `fetch` (undici)
- * per call — and payments makes one or two per order (the provider call, the simulator's
- * webhook). Rejects on a network error, on the timeout, or when the connection closes before
- * the whole answer arrived; any status resolves.
+ * One HTTP request with node:http and keep-alive connections, for a service calling out (a
+ * payment provider, a carrier) or a load generator: it costs about a third of the CPU of
+ * `fetch` (undici) per call (~0.4 ms against ~1.3 ms, measured in payments' provider client).
+ * Rejects on a network error, on the timeout, or when the connection closes before the whole
+ * answer arrived; any status resolves.
  */
 export function httpRequest(url: string, options: HttpRequestOptions): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
