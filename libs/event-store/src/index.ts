@@ -35,3 +35,4 @@ export type {
 } from './event.types';
 export { Upcasters, type Upcast } from './upcasters';
 export { afterCommit, transactionLocal, withTransaction } from './transaction';
+export { runWrites, type Write } from './writes';

@@ -1,6 +1,7 @@
 export { CREATE_MESSAGING_SQL, CreateMessaging1732400000000 } from './create-messaging.migration';
 export {
   enqueueIntegrationEvents,
+  integrationEventsWrite,
   type EnqueueContext,
   type EnqueuedMessage,
   type OutgoingIntegrationEvent,
@@ -36,6 +37,7 @@ export {
   DeadlineScheduler,
   type CompleteDeadline,
   type Deadline,
+  type ScheduledDeadline,
   type DeadlineHandler,
   type DeadlineSchedulerOptions,
   type LeasedDeadlineHandler,

@@ -1,4 +1,4 @@
-import { afterCommit, withTransaction, type Queryable } from '@fulfil/event-store';
+import { runWrites, withTransaction, type Queryable, type Write } from '@fulfil/event-store';
 import type { Pool, PoolClient } from 'pg';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import {
@@ -21,6 +21,9 @@ export interface Deadline<Payload = unknown> {
   /** Failed handler runs so far. */
   readonly attempts: number;
 }
+
+/** A deadline to schedule (`schedule`, `scheduleWrite`). */
+export type ScheduledDeadline<Payload = unknown> = Omit<Deadline<Payload>, 'attempts'>;
 
 /**
  * Handles a due deadline inside the transaction that also deletes it: write the consequences
@@ -173,24 +176,36 @@ export class DeadlineScheduler {
   }
 
   /** Schedules (or moves) deadline `id` through the caller's transaction. */
-  async schedule<Payload>(
-    client: Queryable,
-    deadline: { id: string; kind: string; dueAt: Date; payload: Payload },
-  ): Promise<void> {
-    await client.query(
-      `INSERT INTO deadlines (deadline_id, kind, due_at, payload) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (deadline_id) DO UPDATE
-         SET kind = EXCLUDED.kind, due_at = EXCLUDED.due_at, payload = EXCLUDED.payload,
-             attempts = 0, last_error = NULL, scheduled_at = now()`,
-      [deadline.id, deadline.kind, deadline.dueAt, JSON.stringify(deadline.payload ?? null)],
-    );
-    // Work due at once (a provider call after a command) need not wait for the next poll.
-    if (deadline.dueAt.getTime() <= Date.now()) afterCommit(client, this.wake);
+  async schedule<Payload>(client: Queryable, deadline: ScheduledDeadline<Payload>): Promise<void> {
+    await runWrites(client, [this.scheduleWrite(deadline)]);
   }
 
   /** Removes deadline `id` (no-op when it does not exist or already fired). */
   async cancel(client: Queryable, id: string): Promise<void> {
-    await client.query('DELETE FROM deadlines WHERE deadline_id = $1', [id]);
+    await runWrites(client, [this.cancelWrite(id)]);
+  }
+
+  /** `schedule` as a `Write`, to send with a command's other writes in one statement. */
+  scheduleWrite<Payload>(deadline: ScheduledDeadline<Payload>): Write {
+    return {
+      text: `INSERT INTO deadlines (deadline_id, kind, due_at, payload) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (deadline_id) DO UPDATE
+               SET kind = EXCLUDED.kind, due_at = EXCLUDED.due_at, payload = EXCLUDED.payload,
+                   attempts = 0, last_error = NULL, scheduled_at = now()`,
+      values: [
+        deadline.id,
+        deadline.kind,
+        deadline.dueAt,
+        JSON.stringify(deadline.payload ?? null),
+      ],
+      // Work due at once (a provider call after a command) need not wait for the next poll.
+      ...(deadline.dueAt.getTime() <= Date.now() && { onCommit: this.wake }),
+    };
+  }
+
+  /** `cancel` as a `Write`, to send with a command's other writes in one statement. */
+  cancelWrite(id: string): Write {
+    return { text: 'DELETE FROM deadlines WHERE deadline_id = $1', values: [id] };
   }
 
   /** Starts the background loop. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { getEventContract, toKafkaMessage, type IntegrationEvent } from '@fulfil/contracts';
-import { afterCommit, type Queryable } from '@fulfil/event-store';
+import { runWrites, type Queryable, type Write } from '@fulfil/event-store';
 import { outboxCommitted } from './outbox-commits';
 
 /** An integration event to publish, with its own id and time when the caller has them. */
@@ -50,6 +50,27 @@ export async function enqueueIntegrationEvents(
   events: readonly OutgoingIntegrationEvent[],
   context: EnqueueContext,
 ): Promise<EnqueuedMessage[]> {
+  const { write, enqueued } = outboxWrite(events, context);
+  await runWrites(client, [write]);
+  return enqueued;
+}
+
+/**
+ * The outbox insert of `enqueueIntegrationEvents` as a `Write`, to send with the other writes
+ * of a command in one statement (`runWrites`); undefined when there are no events. Validates
+ * the events at once, as `enqueueIntegrationEvents` does.
+ */
+export function integrationEventsWrite(
+  events: readonly OutgoingIntegrationEvent[],
+  context: EnqueueContext,
+): Write | undefined {
+  return outboxWrite(events, context).write;
+}
+
+function outboxWrite(
+  events: readonly OutgoingIntegrationEvent[],
+  context: EnqueueContext,
+): { write: Write | undefined; enqueued: EnqueuedMessage[] } {
   const rows = events.map((outgoing) => {
     const id = outgoing.id ?? randomUUID();
     const message = toKafkaMessage(outgoing.event, {
@@ -64,23 +85,24 @@ export async function enqueueIntegrationEvents(
       context.topic ?? getEventContract(outgoing.event.type, outgoing.event.version).topic;
     return { id, topic, message };
   });
-  if (rows.length === 0) return [];
-  await client.query(
-    `INSERT INTO outbox (message_id, topic, key, headers, value)
-     SELECT m.message_id, m.topic, m.key, m.headers, m.value
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::bytea[])
-            WITH ORDINALITY AS m(message_id, topic, key, headers, value, ord)
-      ORDER BY m.ord`,
-    [
+  const enqueued = rows.map((r) => ({ messageId: r.id, topic: r.topic, key: r.message.key }));
+  if (rows.length === 0) return { write: undefined, enqueued };
+  const write: Write = {
+    text: `INSERT INTO outbox (message_id, topic, key, headers, value)
+           SELECT m.message_id, m.topic, m.key, m.headers, m.value
+             FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::bytea[])
+                  WITH ORDINALITY AS m(message_id, topic, key, headers, value, ord)
+            ORDER BY m.ord`,
+    values: [
       rows.map((r) => r.id),
       rows.map((r) => r.topic),
       rows.map((r) => r.message.key),
       rows.map((r) => JSON.stringify(r.message.headers)),
       rows.map((r) => r.message.value),
     ],
-  );
-  afterCommit(client, outboxCommitted);
-  return rows.map((r) => ({ messageId: r.id, topic: r.topic, key: r.message.key }));
+    onCommit: outboxCommitted,
+  };
+  return { write, enqueued };
 }
 
 function optional<K extends string>(

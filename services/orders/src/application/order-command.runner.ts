@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   CommandHandler,
+  runWrites,
   type HandleResult,
   type KnownStream,
   type RecordedEvent,
+  type Write,
 } from '@fulfil/event-store';
-import { DeadlineScheduler, enqueueIntegrationEvents } from '@fulfil/messaging';
+import { DeadlineScheduler, integrationEventsWrite } from '@fulfil/messaging';
 import type { PoolClient } from 'pg';
 import type { OrderCommand, PlaceOrder } from '../domain/order.commands';
 import { orderDecider, orderStreamId } from '../domain/order.decider';
@@ -33,8 +35,8 @@ export interface RunOptions {
    * (`HandleOptions.client` of the event store).
    */
   readonly client?: PoolClient;
-  /** More writes for the same transaction, after the events (e.g. the delivery address). */
-  readonly alsoWrite?: (client: PoolClient) => Promise<void>;
+  /** One more write for the same transaction, with the events' (e.g. the delivery address). */
+  readonly alsoWrite?: Write;
 }
 
 export const CONFIRMATION_DEADLINE_KIND = 'order-confirmation-timeout';
@@ -80,7 +82,7 @@ export class OrderCommandRunner {
     orderId: string,
     command: PlaceOrder,
     context: CommandContext,
-    alsoWrite: (client: PoolClient) => Promise<void>,
+    alsoWrite: Write,
   ): Promise<RunResult> {
     return this.handle(orderId, command, context, { alsoWrite }, NEW_ORDER);
   }
@@ -102,45 +104,50 @@ export class OrderCommandRunner {
     });
   }
 
-  /** Everything that commits with the order's events (in the order the guarantees need). */
-  private async writeAlongside(
+  /**
+   * Everything that commits with the order's events, in one statement after their append (the
+   * writes touch different rows: see `runWrites`): the summary, the outbox, the deadline.
+   */
+  private writeAlongside(
     client: PoolClient,
     orderId: string,
     recorded: readonly RecordedEvent[],
     context: CommandContext,
-    alsoWrite?: (client: PoolClient) => Promise<void>,
+    alsoWrite?: Write,
   ): Promise<void> {
-    await alsoWrite?.(client);
-    await this.summaries.applyAll(recorded, client);
-    await enqueueIntegrationEvents(client, toIntegrationEvents(recorded), {
-      correlationId: context.correlationId,
-      time: context.now,
-      ...(context.causationId && { causationId: context.causationId }),
-      ...(context.traceparent && { traceparent: context.traceparent }),
-      ...(context.tracestate && { tracestate: context.tracestate }),
-    });
-    await this.followDeadline(client, orderId, recorded, context);
+    return runWrites(client, [
+      alsoWrite,
+      this.summaries.writeFor(recorded),
+      integrationEventsWrite(toIntegrationEvents(recorded), {
+        correlationId: context.correlationId,
+        time: context.now,
+        ...(context.causationId && { causationId: context.causationId }),
+        ...(context.traceparent && { traceparent: context.traceparent }),
+        ...(context.tracestate && { tracestate: context.tracestate }),
+      }),
+      this.deadlineWrite(orderId, recorded, context),
+    ]);
   }
 
-  private async followDeadline(
-    client: PoolClient,
+  /** The safety deadline follows the order: set at placement, gone once it is decided. */
+  private deadlineWrite(
     orderId: string,
     recorded: readonly { type: string }[],
     context: CommandContext,
-  ): Promise<void> {
+  ): Write | undefined {
     const types = recorded.map((event) => event.type);
     if (types.includes('OrderConfirmed') || types.includes('OrderCancelled')) {
-      await this.deadlines.cancel(client, confirmationDeadlineId(orderId));
-    } else if (types.includes('OrderPlaced')) {
-      const dueAt = new Date(
-        Date.parse(context.now) + this.settings.confirmationTimeoutSeconds * 1000,
-      );
-      await this.deadlines.schedule(client, {
-        id: confirmationDeadlineId(orderId),
-        kind: CONFIRMATION_DEADLINE_KIND,
-        dueAt,
-        payload: { orderId, correlationId: context.correlationId },
-      });
+      return this.deadlines.cancelWrite(confirmationDeadlineId(orderId));
     }
+    if (!types.includes('OrderPlaced')) return undefined;
+    const dueAt = new Date(
+      Date.parse(context.now) + this.settings.confirmationTimeoutSeconds * 1000,
+    );
+    return this.deadlines.scheduleWrite({
+      id: confirmationDeadlineId(orderId),
+      kind: CONFIRMATION_DEADLINE_KIND,
+      dueAt,
+      payload: { orderId, correlationId: context.correlationId },
+    });
   }
 }

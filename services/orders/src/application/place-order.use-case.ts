@@ -62,8 +62,11 @@ export class PlaceOrderUseCase {
     const command = placeOrderCommand(orderId, request, context.now);
     let placed: RunResult;
     try {
-      placed = await this.runner.place(orderId, command, context, (client) =>
-        this.addresses.save(client, orderId, request.customerId, request.deliveryAddress),
+      placed = await this.runner.place(
+        orderId,
+        command,
+        context,
+        this.addresses.upsert(orderId, request.customerId, request.deliveryAddress),
       );
     } catch (error) {
       if (!isDomainError(error, OrderErrorCodes.alreadyPlaced)) throw error;

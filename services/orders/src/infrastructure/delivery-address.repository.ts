@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Queryable } from '@fulfil/event-store';
+import type { Write } from '@fulfil/event-store';
 import { PG_POOL } from '@fulfil/messaging';
 import type { Pool } from 'pg';
 
@@ -21,19 +21,14 @@ export interface DeliveryAddress {
 export class DeliveryAddressRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
-  /** Stores the address of a new order inside the placing transaction. */
-  async save(
-    client: Queryable,
-    orderId: string,
-    customerId: string,
-    address: DeliveryAddress,
-  ): Promise<void> {
-    await client.query(
-      `INSERT INTO order_delivery_addresses (order_id, customer_id, address)
-       VALUES ($1, $2, $3)
-       ON CONFLICT (order_id) DO UPDATE SET address = EXCLUDED.address, updated_at = now()`,
-      [orderId, customerId, JSON.stringify(address)],
-    );
+  /** Stores (or replaces) an order's address: a `Write` for the placing transaction. */
+  upsert(orderId: string, customerId: string, address: DeliveryAddress): Write {
+    return {
+      text: `INSERT INTO order_delivery_addresses (order_id, customer_id, address)
+             VALUES ($1, $2, $3)
+             ON CONFLICT (order_id) DO UPDATE SET address = EXCLUDED.address, updated_at = now()`,
+      values: [orderId, customerId, JSON.stringify(address)],
+    };
   }
 
   async find(orderId: string): Promise<DeliveryAddress | undefined> {

@@ -39,6 +39,22 @@ describe('OrderSummaryProjection: one statement per append', () => {
     expect(statements[0]!.sql).toBe('INSERT INTO order_summaries');
   });
 
+  it('inserts a placement appended with later events as those leave the row', async () => {
+    const { client, statements } = recordingClient();
+    const order = placed();
+    await projection.applyAll(recorded([order, stockReserved]), client);
+    expect(statements).toHaveLength(1);
+    const [insert] = statements;
+    expect(insert!.sql).toBe('INSERT INTO order_summaries');
+    // status, placed_at, updated_at, version
+    expect([4, 8, 9, 10].map((i) => insert!.values[i])).toEqual([
+      'stock-reserved',
+      order.data.at,
+      stockReserved.data.at,
+      2,
+    ]);
+  });
+
   it('folds OrderPaid + OrderConfirmed into one update: last status, time and version', async () => {
     const { client, statements } = recordingClient();
     await projection.applyAll(recorded([paid, confirmed({ at: T3 })], 3), client);

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Queryable, RecordedEvent } from '@fulfil/event-store';
+import { runWrites, type Queryable, type RecordedEvent, type Write } from '@fulfil/event-store';
 import { PG_POOL, type Projection } from '@fulfil/messaging';
 import type { Pool, PoolClient } from 'pg';
 import type { OrderEvent } from '../domain/order.events';
@@ -45,76 +45,20 @@ export class OrderSummaryProjection implements Projection {
     return this.applyAll([recorded], client);
   }
 
-  /**
-   * Consecutive events of one order (as one append recorded them) in one statement: the
-   * OrderPlaced row is inserted, the events after it are folded into a single update.
-   */
+  /** Consecutive events of one order (as one append recorded them), in one statement. */
   async applyAll(recorded: readonly RecordedEvent[], client: Queryable): Promise<void> {
+    await runWrites(client, [this.writeFor(recorded)]);
+  }
+
+  /**
+   * The statement that applies consecutive events of one order (as one append recorded them),
+   * to send with the append's other writes (`runWrites`): OrderPlaced inserts the row as the
+   * events after it leave it, other events are folded into a single update.
+   */
+  writeFor(recorded: readonly RecordedEvent[]): Write | undefined {
     const events = recorded as readonly (OrderEvent & RecordedEvent)[];
     const [first, ...rest] = events;
-    if (first?.type === 'OrderPlaced') {
-      await this.insert(first, client);
-      await this.update(rest, client);
-    } else {
-      await this.update(events, client);
-    }
-  }
-
-  private async insert(
-    placed: Extract<OrderEvent, { type: 'OrderPlaced' }> & RecordedEvent,
-    client: Queryable,
-  ): Promise<void> {
-    const { data } = placed;
-    await client.query(
-      `INSERT INTO order_summaries (order_id, order_number, customer_id, channel, status,
-         payment_method, total_minor, currency, placed_at, updated_at, version)
-       VALUES ($1, $2, $3, $4, 'placed', $5, $6, $7, $8, $8, $9)
-       ON CONFLICT (order_id) DO NOTHING`,
-      [
-        data.orderId,
-        data.orderNumber,
-        data.customerId,
-        data.channel,
-        data.paymentMethod,
-        data.totals.total.amountMinor,
-        data.totals.total.currency,
-        data.at,
-        placed.streamVersion,
-      ],
-    );
-  }
-
-  /**
-   * The row after `events` (in stream order): the last status and total they set, the last
-   * one's time and version. The version guard skips a row that already reflects them; inline,
-   * in the appending transaction, no row can reflect only some of them (they are not
-   * committed, so nobody else has seen them).
-   */
-  private async update(
-    events: readonly (OrderEvent & RecordedEvent)[],
-    client: Queryable,
-  ): Promise<void> {
-    const last = events[events.length - 1];
-    if (!last) return;
-    let status: OrderStatus | undefined;
-    let total: { amountMinor: number } | undefined;
-    for (const event of events) {
-      status = STATUS_AFTER[event.type] ?? status;
-      if (event.type === 'OrderLinesCancelled') total = event.data.newTotals.total;
-    }
-    await client.query(
-      `UPDATE order_summaries
-          SET status = COALESCE($2, status), total_minor = COALESCE($3, total_minor),
-              updated_at = $4, version = $5
-        WHERE order_id = $1 AND version < $5`,
-      [
-        last.data.orderId,
-        status ?? null,
-        total?.amountMinor ?? null,
-        last.data.at,
-        last.streamVersion,
-      ],
-    );
+    return first?.type === 'OrderPlaced' ? insertWrite(first, rest) : updateWrite(events);
   }
 
   async reset(client: PoolClient): Promise<void> {
@@ -161,4 +105,69 @@ export class OrderSummaryProjection implements Projection {
       updatedAt: row.updated_at.toISOString(),
     }));
   }
+}
+
+/** The row of a placed order as `after` (the events appended with OrderPlaced) leave it. */
+function insertWrite(
+  placed: Extract<OrderEvent, { type: 'OrderPlaced' }> & RecordedEvent,
+  after: readonly (OrderEvent & RecordedEvent)[],
+): Write {
+  const { data } = placed;
+  const folded = foldChanges(after);
+  const last = after[after.length - 1] ?? placed;
+  return {
+    text: `INSERT INTO order_summaries (order_id, order_number, customer_id, channel, status,
+             payment_method, total_minor, currency, placed_at, updated_at, version)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+           ON CONFLICT (order_id) DO NOTHING`,
+    values: [
+      data.orderId,
+      data.orderNumber,
+      data.customerId,
+      data.channel,
+      folded.status ?? 'placed',
+      data.paymentMethod,
+      folded.totalMinor ?? data.totals.total.amountMinor,
+      data.totals.total.currency,
+      data.at,
+      last.data.at,
+      last.streamVersion,
+    ],
+  };
+}
+
+/**
+ * The row after `events` (in stream order): the last status and total they set, the last
+ * one's time and version. The version guard skips a row that already reflects them; inline,
+ * in the appending transaction, no row can reflect only some of them (they are not
+ * committed, so nobody else has seen them).
+ */
+function updateWrite(events: readonly (OrderEvent & RecordedEvent)[]): Write | undefined {
+  const last = events[events.length - 1];
+  if (!last) return undefined;
+  const folded = foldChanges(events);
+  return {
+    text: `UPDATE order_summaries
+              SET status = COALESCE($2, status), total_minor = COALESCE($3, total_minor),
+                  updated_at = $4, version = $5
+            WHERE order_id = $1 AND version < $5`,
+    values: [
+      last.data.orderId,
+      folded.status ?? null,
+      folded.totalMinor ?? null,
+      last.data.at,
+      last.streamVersion,
+    ],
+  };
+}
+
+/** The last status and total that `events` set, if any. */
+function foldChanges(events: readonly OrderEvent[]): { status?: OrderStatus; totalMinor?: number } {
+  let status: OrderStatus | undefined;
+  let totalMinor: number | undefined;
+  for (const event of events) {
+    status = STATUS_AFTER[event.type] ?? status;
+    if (event.type === 'OrderLinesCancelled') totalMinor = event.data.newTotals.total.amountMinor;
+  }
+  return { ...(status && { status }), ...(totalMinor !== undefined && { totalMinor }) };
 }
