@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Topics, type IntegrationEvent } from '@fulfil/contracts';
 import { freePort, startTestInfrastructure, type TestInfrastructure } from '@fulfil/testing';
+import { runWrites } from '@fulfil/event-store';
 import { DeadlineScheduler } from '@fulfil/messaging';
 import { paymentTasks } from './application/payment-deadlines';
 import { paymentOrders } from './infrastructure/persistence/payment-orders.repository';
@@ -412,11 +413,13 @@ describe('payments service', () => {
       // The race: the cancellation saw the intent still open and asked for a void, then the
       // webhook's capture committed.
       await paymentOrders.markCancelled(harness.pool, orderId);
-      await paymentTasks(harness.app.get(DeadlineScheduler)).void(harness.pool, {
-        paymentId: payment.paymentId,
-        correlationId: orderId,
-        reason: 'order-cancelled',
-      });
+      await runWrites(harness.pool, [
+        paymentTasks(harness.app.get(DeadlineScheduler)).void({
+          paymentId: payment.paymentId,
+          correlationId: orderId,
+          reason: 'order-cancelled',
+        }),
+      ]);
       await waitFor(
         () => publishedFor(harness, orderId).includes('RefundIssued'),
         'the refund instead of the void',

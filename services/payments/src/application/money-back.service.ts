@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { runWrites } from '@fulfil/event-store';
 import { DeadlineScheduler } from '@fulfil/messaging';
 import type { PoolClient } from 'pg';
 import { isOnlineMethod } from '../domain/payment-method';
@@ -31,11 +32,13 @@ export class MoneyBackService {
     if (!order?.cancelled && !state.afterClose) return;
     const tasks = paymentTasks(this.scheduler);
     if (state.status === 'pending' || state.status === 'authorised') {
-      await tasks.void(client, {
-        paymentId: state.paymentId,
-        correlationId: context.correlationId,
-        reason: 'order-cancelled',
-      });
+      await runWrites(client, [
+        tasks.void({
+          paymentId: state.paymentId,
+          correlationId: context.correlationId,
+          reason: 'order-cancelled',
+        }),
+      ]);
       return;
     }
     if (state.status !== 'captured') return;
@@ -60,13 +63,17 @@ export class MoneyBackService {
         },
       },
       context,
-      { client },
+      {
+        client,
+        alsoWrite: () => [
+          tasks.refund({
+            paymentId: state.paymentId,
+            refundId,
+            correlationId: context.correlationId,
+          }),
+        ],
+      },
     );
-    await tasks.refund(client, {
-      paymentId: state.paymentId,
-      refundId,
-      correlationId: context.correlationId,
-    });
   }
 
   /** Whether refunds of this payment go through the provider (cash is paid back by hand). */

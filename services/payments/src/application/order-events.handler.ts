@@ -10,6 +10,7 @@ import type {
   ShipmentDeliveredV1Data,
 } from '@fulfil/contracts';
 import { isDomainError } from '@fulfil/decider';
+import { runWrites } from '@fulfil/event-store';
 import { DeadlineScheduler } from '@fulfil/messaging';
 import type { PoolClient } from 'pg';
 import { isOnlineMethod, METHOD_POLICIES } from '../domain/payment-method';
@@ -80,8 +81,9 @@ export class OrderEventsHandler {
     };
     if (amount.amountMinor <= 0) return;
     const refundId = deterministicUuid('lines-cancelled', envelope.id);
+    const paymentId = order.paymentId;
     await this.commands.execute(
-      order.paymentId,
+      paymentId,
       {
         type: 'RequestRefund',
         data: {
@@ -93,13 +95,17 @@ export class OrderEventsHandler {
         },
       },
       this.context(envelope),
-      { client },
+      {
+        client,
+        alsoWrite: () => [
+          paymentTasks(this.scheduler).refund({
+            paymentId,
+            refundId,
+            correlationId: envelope.correlationId,
+          }),
+        ],
+      },
     );
-    await paymentTasks(this.scheduler).refund(client, {
-      paymentId: order.paymentId,
-      refundId,
-      correlationId: envelope.correlationId,
-    });
   }
 
   /** One intent per order: the order row is claimed (locked) with its payment id first. */
@@ -138,13 +144,20 @@ export class OrderEventsHandler {
         },
       },
       this.context(envelope),
-      // A fresh id, claimed above: its stream cannot exist, no need to read it.
-      { client, known: NEW_PAYMENT },
+      {
+        client,
+        // A fresh id, claimed above: its stream cannot exist, no need to read it.
+        known: NEW_PAYMENT,
+        alsoWrite: () => {
+          const tasks = paymentTasks(this.scheduler);
+          const payload = { paymentId, correlationId: envelope.correlationId };
+          return [
+            isOnlineMethod(order.method) ? tasks.register(payload) : undefined,
+            order.method !== 'cash-on-delivery' ? tasks.expire(payload, expiresAt) : undefined,
+          ];
+        },
+      },
     );
-    const tasks = paymentTasks(this.scheduler);
-    const payload = { paymentId, correlationId: envelope.correlationId };
-    if (isOnlineMethod(order.method)) await tasks.register(client, payload);
-    if (order.method !== 'cash-on-delivery') await tasks.expire(client, payload, expiresAt);
   }
 
   async orderCancelled(
@@ -168,10 +181,12 @@ export class OrderEventsHandler {
   ): Promise<void> {
     const order = await paymentOrders.find(client, data.orderId);
     if (!order?.paymentId || METHOD_POLICIES[order.method].captureMode !== 'manual') return;
-    await paymentTasks(this.scheduler).capture(client, {
-      paymentId: order.paymentId,
-      correlationId: envelope.correlationId,
-    });
+    await runWrites(client, [
+      paymentTasks(this.scheduler).capture({
+        paymentId: order.paymentId,
+        correlationId: envelope.correlationId,
+      }),
+    ]);
   }
 
   async shipmentDelivered(

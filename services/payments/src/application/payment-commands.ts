@@ -3,10 +3,12 @@ import { isDomainError } from '@fulfil/decider';
 import {
   CommandHandler,
   EventStore,
+  runWrites,
   type KnownStream,
   type RecordedEvent,
+  type Write,
 } from '@fulfil/event-store';
-import { enqueueIntegrationEvents } from '@fulfil/messaging';
+import { integrationEventsWrite } from '@fulfil/messaging';
 import type { PoolClient } from 'pg';
 import type { PaymentCommand } from '../domain/payment.commands';
 import { paymentDecider } from '../domain/payment.decider';
@@ -36,11 +38,11 @@ export interface ExecuteOptions {
    * stream again; should it be stale, the append refuses it and the stream is read after all.
    */
   readonly known?: KnownStream<PaymentState>;
-  /** More writes in the append's transaction, after the outbox rows. */
-  readonly alsoInTransaction?: (
-    client: PoolClient,
-    recorded: readonly RecordedEvent[],
-  ) => Promise<void>;
+  /**
+   * More writes for the append's transaction, sent with the outbox rows in one statement (so
+   * they must touch other rows: see `runWrites`) — e.g. the deadlines the command makes due.
+   */
+  readonly alsoWrite?: (recorded: readonly RecordedEvent[]) => readonly (Write | undefined)[];
 }
 
 export function paymentStreamId(paymentId: string): string {
@@ -76,17 +78,15 @@ export class PaymentCommands {
         },
         ...(options.client ? { client: options.client } : {}),
         ...(options.known ? { known: options.known } : {}),
-        afterAppend: async (client, recorded) => {
-          const outgoing = toIntegrationEvents(recorded);
-          if (outgoing.length > 0) {
-            await enqueueIntegrationEvents(client, outgoing, {
+        afterAppend: (client, recorded) =>
+          runWrites(client, [
+            integrationEventsWrite(toIntegrationEvents(recorded), {
               correlationId: context.correlationId,
               ...(context.causationId === undefined ? {} : { causationId: context.causationId }),
               time: command.data.now,
-            });
-          }
-          await options.alsoInTransaction?.(client, recorded);
-        },
+            }),
+            ...(options.alsoWrite?.(recorded) ?? []),
+          ]),
       });
       return { events: result.events, state: result.state };
     } catch (error) {

@@ -1,4 +1,4 @@
-import type { Queryable } from '@fulfil/event-store';
+import type { Write } from '@fulfil/event-store';
 import type { DeadlineScheduler } from '@fulfil/messaging';
 
 /**
@@ -38,50 +38,29 @@ export const deadlineIds = {
   webhook: (webhookId: string) => `webhook:${webhookId}`,
 };
 
-/** Typed `schedule` calls for each kind. */
+/**
+ * The deadline of each kind as a `Write` for the transaction that makes it necessary (send it
+ * with `runWrites`, or with a command's outbox rows through `alsoWrite`).
+ */
 export function paymentTasks(scheduler: DeadlineScheduler) {
+  const task =
+    <Payload>(kind: string, id: (payload: Payload) => string) =>
+    (payload: Payload, dueAt = new Date()): Write =>
+      scheduler.scheduleWrite({ id: id(payload), kind, dueAt, payload });
   return {
-    register: (client: Queryable, payload: PaymentTaskPayload) =>
-      scheduler.schedule(client, {
-        id: deadlineIds.register(payload.paymentId),
-        kind: PaymentDeadlineKinds.register,
-        dueAt: new Date(),
-        payload,
-      }),
-    expire: (client: Queryable, payload: PaymentTaskPayload, dueAt: Date) =>
-      scheduler.schedule(client, {
-        id: deadlineIds.expire(payload.paymentId),
-        kind: PaymentDeadlineKinds.expire,
-        dueAt,
-        payload,
-      }),
-    capture: (client: Queryable, payload: PaymentTaskPayload) =>
-      scheduler.schedule(client, {
-        id: deadlineIds.capture(payload.paymentId),
-        kind: PaymentDeadlineKinds.capture,
-        dueAt: new Date(),
-        payload,
-      }),
-    void: (client: Queryable, payload: VoidPayload) =>
-      scheduler.schedule(client, {
-        id: deadlineIds.void(payload.paymentId),
-        kind: PaymentDeadlineKinds.void,
-        dueAt: new Date(),
-        payload,
-      }),
-    refund: (client: Queryable, payload: RefundPayload, dueAt = new Date()) =>
-      scheduler.schedule(client, {
-        id: deadlineIds.refund(payload.refundId),
-        kind: PaymentDeadlineKinds.refund,
-        dueAt,
-        payload,
-      }),
-    webhook: (client: Queryable, payload: WebhookPayload, dueAt: Date) =>
-      scheduler.schedule(client, {
-        id: deadlineIds.webhook(payload.webhookId),
-        kind: PaymentDeadlineKinds.webhook,
-        dueAt,
-        payload,
-      }),
+    register: task<PaymentTaskPayload>(PaymentDeadlineKinds.register, (p) =>
+      deadlineIds.register(p.paymentId),
+    ),
+    expire: task<PaymentTaskPayload>(PaymentDeadlineKinds.expire, (p) =>
+      deadlineIds.expire(p.paymentId),
+    ),
+    capture: task<PaymentTaskPayload>(PaymentDeadlineKinds.capture, (p) =>
+      deadlineIds.capture(p.paymentId),
+    ),
+    void: task<VoidPayload>(PaymentDeadlineKinds.void, (p) => deadlineIds.void(p.paymentId)),
+    refund: task<RefundPayload>(PaymentDeadlineKinds.refund, (p) => deadlineIds.refund(p.refundId)),
+    webhook: task<WebhookPayload>(PaymentDeadlineKinds.webhook, (p) =>
+      deadlineIds.webhook(p.webhookId),
+    ),
   };
 }

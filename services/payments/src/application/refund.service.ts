@@ -60,12 +60,12 @@ export class RefundService {
       { type: 'RequestRefund', data: { refundId, ...request, now: new Date().toISOString() } },
       context,
       {
-        alsoInTransaction: (client) =>
+        alsoWrite: () => [
           paymentTasks(this.scheduler).refund(
-            client,
             { paymentId, refundId, correlationId: context.correlationId },
             new Date(Date.now() + RETRY_AFTER_MS),
           ),
+        ],
       },
     );
     const state = held.state;

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { EventStore, WrongExpectedVersionError } from '@fulfil/event-store';
+import { EventStore, runWrites, WrongExpectedVersionError } from '@fulfil/event-store';
 import { DeadlineScheduler } from '@fulfil/messaging';
 import type { Pool, PoolClient } from 'pg';
 import { intentCreated, registered } from '../domain/payment.fixture';
@@ -91,7 +91,8 @@ function delivery(): WebhookDelivery {
 
 /**
  * The payment commands, deciding on a registered WeChat Pay payment (`history`, none: unknown);
- * `failures` throw first. Records what each `execute` was told the payment is (`known`).
+ * `failures` throw first. Records what each `execute` was told the payment is (`known`), and
+ * sends the writes it was given to go with the events (`alsoWrite`).
  */
 function commands(
   recorder: Recorder,
@@ -115,6 +116,10 @@ function commands(
       const failure = failures.shift();
       if (failure) throw failure;
       const events = paymentDecider.decide(command, state);
+      // What an append sends with its outbox rows (here alone).
+      if (events.length > 0) {
+        await runWrites(recorder.client, options.alsoWrite?.(events as never) ?? []);
+      }
       return { events, state: events.reduce(paymentDecider.evolve, state) };
     },
   } as unknown as PaymentCommands;

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { isDomainError } from '@fulfil/decider';
-import { EventStore, WrongExpectedVersionError } from '@fulfil/event-store';
+import { EventStore, runWrites, WrongExpectedVersionError } from '@fulfil/event-store';
 import { DeadlineScheduler } from '@fulfil/messaging';
 import type { PoolClient } from 'pg';
 import { z } from 'zod';
@@ -60,7 +60,7 @@ const FAILURE_REASONS: Record<string, PaymentFailureReason> = {
 };
 
 /** The events that end a pending intent (what its expiry deadline waits for not to happen). */
-const RESULT_EVENTS: ReadonlySet<PaymentEvent['type']> = new Set([
+const RESULT_EVENTS: ReadonlySet<string> = new Set<PaymentEvent['type']>([
   'PaymentAuthorised',
   'PaymentCaptured',
   'PaymentFailed',
@@ -142,11 +142,9 @@ export class WebhookProcessor implements OnModuleInit {
   private async storeForRetry(delivery: WebhookDelivery): Promise<'accepted' | 'duplicate'> {
     return this.store.withTransaction(async (client) => {
       if (!(await webhookDeliveries.store(client, delivery))) return 'duplicate';
-      await paymentTasks(this.scheduler).webhook(
-        client,
-        { webhookId: delivery.webhookId },
-        new Date(),
-      );
+      await runWrites(client, [
+        paymentTasks(this.scheduler).webhook({ webhookId: delivery.webhookId }),
+      ]);
       return 'accepted';
     });
   }
@@ -191,12 +189,13 @@ export class WebhookProcessor implements OnModuleInit {
       const { state: after, events } = await this.commands.execute(paymentId, command, context, {
         client,
         known: { state, version },
-      });
-      if (events.some((event) => RESULT_EVENTS.has(event.type))) {
         // The intent has its result: its expiry could only find it no longer pending, a
         // lease, a stream read and a delete one TTL from now. One delete here instead.
-        await this.scheduler.cancel(client, deadlineIds.expire(paymentId));
-      }
+        alsoWrite: (recorded) =>
+          recorded.some((event) => RESULT_EVENTS.has(event.type))
+            ? [this.scheduler.cancelWrite(deadlineIds.expire(paymentId))]
+            : [],
+      });
       await this.moneyBack.giveBackIfOrderGone(client, after, context);
       return {
         status: 'processed',
