@@ -9,7 +9,7 @@ import type { ReservationState } from '../domain/reservation/reservation.state';
 import { ReservationsRepository } from '../infrastructure/reservations.repository';
 import { eventMetadata, type CommandContext } from './command-context';
 import { reservationIntegrationEvents } from './integration-events';
-import type { OutboxBatch } from './outbox-batch';
+import type { PendingWrites } from './pending-writes';
 
 export const reservationStreamId = (reservationId: string) => `reservation-${reservationId}`;
 
@@ -92,12 +92,15 @@ export class ReservationLedger {
     };
   }
 
-  /** Stores a decision; its integration events go to `outbox`, which the caller writes. */
+  /**
+   * Appends a decision's events; the reservation row, its expiry deadline and the integration
+   * events go to `pending`, which the caller sends when its unit of work is done.
+   */
   async save(
     client: PoolClient,
     decision: ReservationDecision,
     context: CommandContext,
-    outbox: OutboxBatch,
+    pending: PendingWrites,
   ): Promise<void> {
     const { reservationId, events, state } = decision;
     if (events.length === 0) return;
@@ -106,22 +109,21 @@ export class ReservationLedger {
       client,
     });
     const first = events[0]!;
-    if (first.type === 'ReservationMade' || first.type === 'ReservationFailed') {
-      await this.reservations.insert(client, first);
-    } else {
-      await this.reservations.update(client, state);
-    }
+    const created = first.type === 'ReservationMade' || first.type === 'ReservationFailed';
+    pending.add(created ? this.reservations.insert(first) : this.reservations.update(state));
     if (first.type === 'ReservationMade') {
-      await this.deadlines.schedule<ReservationExpiryPayload>(client, {
-        id: expiryDeadlineId(reservationId),
-        kind: RESERVATION_EXPIRY,
-        dueAt: new Date(first.data.expiresAt),
-        payload: { reservationId, correlationId: context.correlationId },
-      });
+      pending.add(
+        this.deadlines.scheduleWrite<ReservationExpiryPayload>({
+          id: expiryDeadlineId(reservationId),
+          kind: RESERVATION_EXPIRY,
+          dueAt: new Date(first.data.expiresAt),
+          payload: { reservationId, correlationId: context.correlationId },
+        }),
+      );
     } else if (state.status !== 'active') {
       // Firm, released or committed: nothing left to expire.
-      await this.deadlines.cancel(client, expiryDeadlineId(reservationId));
+      pending.add(this.deadlines.cancelWrite(expiryDeadlineId(reservationId)));
     }
-    outbox.add(reservationIntegrationEvents(events));
+    pending.publish(reservationIntegrationEvents(events));
   }
 }

@@ -12,7 +12,7 @@ import { INVENTORY_SETTINGS, type InventorySettings } from '../inventory.setting
 import type { CommandContext } from './command-context';
 import { NEW_RESERVATION, ReservationLedger } from './reservation.ledger';
 import { SkuStockLedger } from './sku-stock.ledger';
-import { OutboxBatch } from './outbox-batch';
+import { PendingWrites } from './pending-writes';
 import { lockReservation, lockReservationOfOrder, lockSkus } from './stock-locks';
 
 /** An order as inventory needs it to reserve stock (from OrderPlaced). */
@@ -32,8 +32,9 @@ export type ReservationRef = { readonly reservationId?: string; readonly orderId
  * The reservation use cases (R-INV-2, R-INV-4). Every method runs inside the caller's
  * transaction (the inbox's, the deadline's, or one of `InventoryTransactions`) and takes the
  * reservation's lock (unless it is a new one), then the SKUs' locks in sorted order, before it
- * reads any stock and before it writes anything. The integration events of the reservation and
- * of its SKUs go to the outbox in one insert.
+ * reads any stock and before it writes anything. After the events are appended, the rest of a
+ * unit of work — the reservation row, its deadline, the regional demand, the integration events
+ * of the reservation and of its SKUs — goes in one statement (`PendingWrites`).
  */
 @Injectable()
 export class ReservationService {
@@ -64,7 +65,7 @@ export class ReservationService {
       client,
       order.lines.map((line) => line.skuId),
     );
-    const outbox = new OutboxBatch(context);
+    const pending = new PendingWrites(context);
     const allocations: StockAllocation[] = [];
     const shortages: LineShortage[] = [];
     const unknownSkuIds: string[] = [];
@@ -83,7 +84,7 @@ export class ReservationService {
             },
           },
           context,
-          outbox,
+          pending,
         );
         for (const event of events) {
           if (event.type !== 'StockReserved') continue;
@@ -125,16 +126,17 @@ export class ReservationService {
       NEW_RESERVATION,
       context,
     );
-    await this.ledger.save(client, decision, context, outbox);
-    await outbox.write(client);
+    await this.ledger.save(client, decision, context, pending);
     if (order.deliveryRegionCode) {
-      await this.demand.record(
-        client,
-        order.deliveryRegionCode,
-        context.now.toISOString().slice(0, 10),
-        order.lines,
+      pending.add(
+        this.demand.record(
+          order.deliveryRegionCode,
+          context.now.toISOString().slice(0, 10),
+          order.lines,
+        ),
       );
     }
+    await pending.flush(client);
     return { reservationId, events: decision.events };
   }
 
@@ -224,10 +226,10 @@ export class ReservationService {
       client,
       changes.map((change) => change.data.skuId),
     );
-    const outbox = new OutboxBatch(context);
-    await this.ledger.save(client, decision, context, outbox);
-    for (const change of changes) await this.skus.execute(client, change, context, outbox);
-    await outbox.write(client);
+    const pending = new PendingWrites(context);
+    await this.ledger.save(client, decision, context, pending);
+    for (const change of changes) await this.skus.execute(client, change, context, pending);
+    await pending.flush(client);
     return decision.events;
   }
 }

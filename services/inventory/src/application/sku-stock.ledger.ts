@@ -13,7 +13,7 @@ import {
   changesAvailability,
   skuIntegrationEvents,
 } from './integration-events';
-import { publish, type OutboxBatch } from './outbox-batch';
+import { publish, type PendingWrites } from './pending-writes';
 
 export const skuStreamId = (skuId: string) => `sku-${skuId}`;
 
@@ -24,7 +24,7 @@ const SKU_SNAPSHOTS = { schemaVersion: 1, every: 50 } as const;
  * Runs a command against a SKU's stock stream inside the caller's transaction — which must
  * hold the SKU's lock (`lockSkus`) — and, in the same transaction, updates the availability
  * read model and writes the integration events (the SKU's facts and AvailabilityChanged) to
- * the outbox — or adds them to the caller's `outbox` batch, which the caller writes.
+ * the outbox — or adds them to the caller's unit of work (`pending`), which the caller sends.
  */
 @Injectable()
 export class SkuStockLedger {
@@ -45,7 +45,7 @@ export class SkuStockLedger {
     client: PoolClient,
     command: SkuStockCommand,
     context: CommandContext,
-    outbox?: OutboxBatch,
+    pending?: PendingWrites,
   ): Promise<{ events: readonly SkuStockEvent[]; state: SkuStockState }> {
     const skuId = command.data.skuId;
     const { events, state } = await this.handler.handle(skuStreamId(skuId), command, {
@@ -60,7 +60,7 @@ export class SkuStockLedger {
     if (changesAvailability(events)) {
       outgoing.push(availabilityChanged(skuId, state, context.now.toISOString()));
     }
-    await publish(client, outgoing, context, outbox);
+    await publish(client, outgoing, context, pending);
     return { events, state };
   }
 

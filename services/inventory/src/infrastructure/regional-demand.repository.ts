@@ -1,4 +1,4 @@
-import type { Queryable } from '@fulfil/event-store';
+import type { Queryable, Write } from '@fulfil/event-store';
 
 /** Units ordered of one SKU in one delivery region over a period. */
 export interface RegionalDemand {
@@ -12,21 +12,23 @@ export interface RegionalDemand {
  * in the inbox transaction, so stock can be positioned ahead of peaks (R-INV-6).
  */
 export class RegionalDemandRepository {
-  async record(
-    db: Queryable,
+  /** Counts one order's lines: a `Write` for the transaction that reserves for the order. */
+  record(
     regionCode: string,
     day: string,
     lines: readonly { skuId: string; quantity: number }[],
-  ): Promise<void> {
+  ): Write {
     const bySku = new Map<string, number>();
     for (const line of lines) bySku.set(line.skuId, (bySku.get(line.skuId) ?? 0) + line.quantity);
-    await db.query(
-      `INSERT INTO regional_demand (sku_id, region_code, day, units, orders)
-       SELECT d.sku_id, $1, $2::date, d.units, 1 FROM unnest($3::text[], $4::bigint[]) AS d(sku_id, units)
-       ON CONFLICT (sku_id, region_code, day) DO UPDATE
-         SET units = regional_demand.units + EXCLUDED.units, orders = regional_demand.orders + 1`,
-      [regionCode, day, [...bySku.keys()], [...bySku.values()]],
-    );
+    return {
+      text: `INSERT INTO regional_demand (sku_id, region_code, day, units, orders)
+             SELECT d.sku_id, $1, $2::date, d.units, 1
+               FROM unnest($3::text[], $4::bigint[]) AS d(sku_id, units)
+             ON CONFLICT (sku_id, region_code, day) DO UPDATE
+               SET units = regional_demand.units + EXCLUDED.units,
+                   orders = regional_demand.orders + 1`,
+      values: [regionCode, day, [...bySku.keys()], [...bySku.values()]],
+    };
   }
 
   /** Demand for a SKU per region since `fromDay` (inclusive), largest first. */

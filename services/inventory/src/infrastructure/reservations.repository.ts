@@ -1,4 +1,4 @@
-import type { Queryable } from '@fulfil/event-store';
+import type { Queryable, Write } from '@fulfil/event-store';
 import type { ReservationEvent } from '../domain/reservation/reservation.events';
 import type { ReservationState } from '../domain/reservation/reservation.state';
 import type { LineRequest, LineShortage, StockAllocation } from '../domain/stock/stock.types';
@@ -40,17 +40,20 @@ interface Row {
 const COLUMNS = `reservation_id, order_id, status, channel, preferred_location_id,
   allocated_elsewhere, failure_reason, expires_at, lines, held, shortages, created_at, updated_at`;
 
-/** `reservations`, written in the transaction that appends the reservation's events. */
+/**
+ * `reservations`, written in the transaction that appends the reservation's events (its writes
+ * are `Write`s, sent with the other writes of that unit of work).
+ */
 export class ReservationsRepository {
   /** Creates the row from the reservation's first event (made or failed). */
-  async insert(db: Queryable, event: ReservationEvent): Promise<void> {
+  insert(event: ReservationEvent): Write | undefined {
     if (event.type === 'ReservationMade') {
       const d = event.data;
-      await db.query(
-        `INSERT INTO reservations (reservation_id, order_id, status, channel, preferred_location_id,
-           allocated_elsewhere, expires_at, lines, held, shortages)
-         VALUES ($1, $2, 'active', $3, $4, $5, $6, $7, $8, $9)`,
-        [
+      return {
+        text: `INSERT INTO reservations (reservation_id, order_id, status, channel,
+                 preferred_location_id, allocated_elsewhere, expires_at, lines, held, shortages)
+               VALUES ($1, $2, 'active', $3, $4, $5, $6, $7, $8, $9)`,
+        values: [
           d.reservationId,
           d.orderId,
           d.channel,
@@ -61,25 +64,28 @@ export class ReservationsRepository {
           JSON.stringify(d.allocations),
           JSON.stringify(d.shortages),
         ],
-      );
-    } else if (event.type === 'ReservationFailed') {
-      const d = event.data;
-      await db.query(
-        `INSERT INTO reservations (reservation_id, order_id, status, failure_reason, lines, held,
-           shortages)
-         VALUES ($1, $2, 'failed', $3, '[]', '[]', $4)`,
-        [d.reservationId, d.orderId, d.reason, JSON.stringify(d.shortages)],
-      );
+      };
     }
+    if (event.type === 'ReservationFailed') {
+      const d = event.data;
+      return {
+        text: `INSERT INTO reservations (reservation_id, order_id, status, failure_reason, lines,
+                 held, shortages)
+               VALUES ($1, $2, 'failed', $3, '[]', '[]', $4)`,
+        values: [d.reservationId, d.orderId, d.reason, JSON.stringify(d.shortages)],
+      };
+    }
+    return undefined;
   }
 
   /** Updates status and held allocations after a later event. */
-  async update(db: Queryable, state: ReservationState): Promise<void> {
-    if (!('held' in state)) return;
-    await db.query(
-      `UPDATE reservations SET status = $2, held = $3, updated_at = now() WHERE reservation_id = $1`,
-      [state.reservationId, state.status, JSON.stringify(state.held)],
-    );
+  update(state: ReservationState): Write | undefined {
+    if (!('held' in state)) return undefined;
+    return {
+      text: `UPDATE reservations SET status = $2, held = $3, updated_at = now()
+              WHERE reservation_id = $1`,
+      values: [state.reservationId, state.status, JSON.stringify(state.held)],
+    };
   }
 
   async find(db: Queryable, reservationId: string): Promise<ReservationView | undefined> {
