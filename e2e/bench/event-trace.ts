@@ -12,7 +12,7 @@ import { Kafka, logLevel, type Consumer, type EachMessagePayload } from 'kafkajs
 const OUTCOME_TOPIC = 'orders.events';
 const OTHER_TOPICS = ['inventory.events', 'payments.events'];
 
-export interface Outcome {
+interface Outcome {
   readonly at: number;
   readonly type: string;
 }
@@ -57,7 +57,7 @@ export class EventTrace {
   }
 
   /** The first of `names` seen for an order, with when. */
-  firstOf(orderId: string, names: readonly string[]): Outcome | undefined {
+  private firstOf(orderId: string, names: readonly string[]): Outcome | undefined {
     const seen = this.stages.get(orderId);
     const found = names
       .map((type) => ({ type, at: seen?.get(type) }))

@@ -9,7 +9,8 @@ export function onOutboxCommit(listener: () => void): () => void {
 
 /**
  * Tells this process' relays that outbox rows committed: they read them at once instead of at
- * their next poll. `enqueueIntegrationEvents` rings it after the commit (`afterCommit`).
+ * their next poll. The outbox write rings it after the commit (the `onCommit` of
+ * `integrationEventsWrite`, which `enqueueIntegrationEvents` sends too).
  */
 export function outboxCommitted(): void {
   for (const listener of listeners) listener();

@@ -11,25 +11,25 @@ function sleepOn(wakeup: Wakeup, minMs?: number) {
 
 const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
+/** A sleep on `wakeup` that goes on until `wake()`, which ends it. */
+async function sleepsUntilWoken(wakeup: Wakeup): Promise<void> {
+  const sleep = sleepOn(wakeup);
+  await pause(20);
+  expect(sleep.ended()).toBe(false);
+  wakeup.wake();
+  await sleep.sleeping;
+}
+
 describe('Wakeup', () => {
   it('ends a sleep in progress', async () => {
-    const wakeup = new Wakeup();
-    const sleep = sleepOn(wakeup);
-    await pause(20);
-    expect(sleep.ended()).toBe(false);
-    wakeup.wake();
-    await sleep.sleeping;
+    await sleepsUntilWoken(new Wakeup());
   });
 
   it('keeps a wake that came between two sleeps for the next one, and only for it', async () => {
     const wakeup = new Wakeup();
     wakeup.wake();
     await wakeup.sleep(HOUR); // returns at once: the wake was kept
-    const sleep = sleepOn(wakeup);
-    await pause(20);
-    expect(sleep.ended()).toBe(false);
-    wakeup.wake();
-    await sleep.sleeping;
+    await sleepsUntilWoken(wakeup);
   });
 
   it('after a wake, still sleeps until minMs have passed since the sleep began', async () => {

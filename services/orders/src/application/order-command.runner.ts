@@ -35,7 +35,13 @@ export interface RunOptions {
    * (`HandleOptions.client` of the event store).
    */
   readonly client?: PoolClient;
-  /** One more write for the same transaction, with the events' (e.g. the delivery address). */
+}
+
+/** How `handle` runs a command: `run`'s options, or a placement's. */
+interface HandleHow extends RunOptions {
+  /** The stream as known without reading it (a placement: the empty stream of a new id). */
+  readonly known?: KnownStream<OrderState>;
+  /** One more write for the same transaction, with the events' (the delivery address). */
   readonly alsoWrite?: Write;
 }
 
@@ -66,9 +72,9 @@ export class OrderCommandRunner {
     orderId: string,
     command: OrderCommand,
     context: CommandContext,
-    options: RunOptions = {},
+    { client }: RunOptions = {},
   ): Promise<RunResult> {
-    return this.handle(orderId, command, context, options);
+    return this.handle(orderId, command, context, { ...(client && { client }) });
   }
 
   /**
@@ -84,23 +90,22 @@ export class OrderCommandRunner {
     context: CommandContext,
     alsoWrite: Write,
   ): Promise<RunResult> {
-    return this.handle(orderId, command, context, { alsoWrite }, NEW_ORDER);
+    return this.handle(orderId, command, context, { known: NEW_ORDER, alsoWrite });
   }
 
   private handle(
     orderId: string,
     command: OrderCommand,
     context: CommandContext,
-    options: RunOptions,
-    known?: KnownStream<OrderState>,
+    { client, known, alsoWrite }: HandleHow,
   ): Promise<RunResult> {
     return this.commands.handle(orderStreamId(orderId), command, {
       decider: orderDecider,
       metadata: { ...context },
-      ...(options.client && { client: options.client }),
+      ...(client && { client }),
       ...(known && { known }),
-      afterAppend: (client, recorded) =>
-        this.writeAlongside(client, orderId, recorded, context, options.alsoWrite),
+      afterAppend: (transaction, recorded) =>
+        this.writeAlongside(transaction, orderId, recorded, context, alsoWrite),
     });
   }
 
