@@ -1,0 +1,77 @@
+// CPU per order, by process: the figure that sets the ceiling on a shared 2-core machine
+// (2000 ms of CPU a second over all processes: 100 orders/s leaves 20 ms per order). Steadier
+// than the ceiling itself, which moves with every scheduling hiccup near saturation.
+import { readFileSync } from 'node:fs';
+import { machineCpuSeconds, processTreeCpuSeconds, round } from '@fulfil/local-infra';
+
+/** The processes `npm start` wrote to its pids file, by the names it gave them. */
+interface PidsFile {
+  readonly processes: readonly { readonly name: string; readonly pid: number }[];
+}
+
+/** How the bench names what it measures: PostgreSQL counts its backends too. */
+const LABELS: Readonly<Record<string, string>> = { postgres: 'PostgreSQL', kafka: 'broker' };
+/** Started once, idle afterwards: not worth a column. */
+const IGNORED = new Set(['postgres-runner']);
+const LOAD_GENERATOR = 'load generator';
+
+type Sample = ReadonlyMap<string, number>;
+
+/** CPU seconds so far of each stack process, of this process (the load generator) and the machine. */
+export class StackCpu {
+  private constructor(private readonly pids: ReadonlyMap<string, number>) {}
+
+  /** Reads the pids file `npm start` wrote (`FULFIL_PIDS_FILE`). */
+  static fromPidsFile(path: string): StackCpu {
+    const { processes } = JSON.parse(readFileSync(path, 'utf8')) as PidsFile;
+    const pids = new Map<string, number>();
+    for (const { name, pid } of processes) {
+      if (!IGNORED.has(name)) pids.set(LABELS[name] ?? name, pid);
+    }
+    return new StackCpu(pids);
+  }
+
+  sample(): Sample {
+    const seconds = new Map<string, number>();
+    for (const [label, pid] of this.pids) seconds.set(label, processTreeCpuSeconds(pid) ?? NaN);
+    const own = process.cpuUsage();
+    seconds.set(LOAD_GENERATOR, (own.user + own.system) / 1e6);
+    seconds.set('machine', machineCpuSeconds() ?? NaN);
+    return seconds;
+  }
+
+  /**
+   * Milliseconds of CPU per unit (an order placed, a second idled) between two samples, per
+   * process and in total (the stack's processes and the load generator), and what the rest of
+   * the machine used meanwhile (`other`: high means the figures were disturbed).
+   */
+  static perUnit(before: Sample, after: Sample, units: number): CpuPerUnit {
+    const byProcess: [string, number][] = [];
+    let total = 0;
+    for (const [label, end] of after) {
+      if (label === 'machine') continue;
+      const ms = ((end - (before.get(label) ?? NaN)) * 1000) / Math.max(1, units);
+      byProcess.push([label, round(ms)]);
+      total += ms;
+    }
+    const machine = ((after.get('machine')! - before.get('machine')!) * 1000) / Math.max(1, units);
+    return {
+      byProcess: byProcess.sort((a, b) => b[1] - a[1]),
+      total: round(total),
+      other: round(Math.max(0, machine - total)),
+    };
+  }
+}
+
+export interface CpuPerUnit {
+  /** Largest first; NaN for a process that was gone. */
+  readonly byProcess: readonly (readonly [string, number])[];
+  readonly total: number;
+  readonly other: number;
+}
+
+/** One line: `CPU per order 39.5 ms: orders 9.5, payments 9.2, … (other processes 0.3)`. */
+export function describeCpu(cpu: CpuPerUnit): string {
+  const parts = cpu.byProcess.map(([label, ms]) => `${label} ${ms}`).join(', ');
+  return `CPU per order ${cpu.total} ms: ${parts} (rest of the machine ${cpu.other})`;
+}
