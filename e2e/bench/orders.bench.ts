@@ -1,6 +1,7 @@
 // npm run bench:orders — the order lifecycle against the locally started stack (`npm start`
 // in a temporary data directory, orders + inventory + payments, the payment simulator paying
-// every intent automatically). Places orders at increasing open-loop rates and measures, per
+// every intent automatically). After a warm-up whose orders are not counted (the services'
+// code compiled by V8), places orders at increasing open-loop rates and measures, per
 // rate, orders/s from placed to confirmed and the placed→confirmed latency (p50/p99, to when
 // OrderConfirmed was published on orders.events: see event-trace.ts), then reservations/s on
 // one hot SKU. Per rate it also prints the CPU each process used per order (stack-cpu.ts):
@@ -18,6 +19,8 @@ const RATES = (process.env.BENCH_ORDER_RATES ?? '10,25,50,100').split(',').map(N
 const PHASE_SECONDS = Number(process.env.BENCH_PHASE_SECONDS ?? 10);
 const DRAIN_MS = 15_000;
 const IDLE_SECONDS = 5;
+const WARMUP_RATE = Number(process.env.BENCH_WARMUP_RATE ?? 25);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 60);
 const HOT_SKU_ORDERS = Number(process.env.BENCH_HOT_SKU_ORDERS ?? 400);
 const SKUS = Array.from({ length: 20 }, (_, i) => `bench-sku-${i}`);
 const LOCATIONS = ['bench-wh-1', 'bench-wh-2', 'bench-wh-3'];
@@ -149,6 +152,83 @@ async function placeAtRate(
   return { placed, failures, sendSeconds: (Date.now() - start) / 1000 };
 }
 
+const HEADER = 'rate/s  placed  confirmed  cancelled  failed  confirmed/s  p50 ms  p99 ms';
+
+interface PhaseContext {
+  readonly stack: LocalStack;
+  readonly token: string;
+  readonly post: Post;
+  readonly watcher: EventTrace;
+  readonly cpu: StackCpu;
+}
+
+/**
+ * Places orders at `rate` for `seconds`, waits for their outcomes and prints one row of
+ * {@link HEADER}, where the time went and the CPU per order.
+ */
+async function runPhase(
+  { stack, token, post, watcher, cpu }: PhaseContext,
+  rate: number,
+  seconds: number,
+) {
+  const cpuBefore = cpu.sample();
+  const phase = await placeAtRate(post, rate, seconds, (i) => SKUS[i % SKUS.length]!, METHOD);
+  const ids = [...phase.placed.keys()];
+  await eventually(() => ids.every((id) => watcher.outcome(id)), DRAIN_MS);
+  // Before the observer reads the other topics: that reading is not the platform's work.
+  const cpuPerOrder = StackCpu.perUnit(cpuBefore, cpu.sample(), phase.placed.size);
+  await watcher.catchUp(DRAIN_MS);
+  const latencies: number[] = [];
+  let confirmed = 0;
+  let lastConfirmed = 0;
+  for (const [id, sentAt] of phase.placed) {
+    const outcome = watcher.outcome(id);
+    if (!outcome?.type.includes('OrderConfirmed')) continue;
+    confirmed += 1;
+    latencies.push(outcome.at - sentAt);
+    lastConfirmed = Math.max(lastConfirmed, outcome.at);
+  }
+  const firstSent = Math.min(...phase.placed.values());
+  const confirmedPerSecond = confirmed / Math.max(0.001, (lastConfirmed - firstSent) / 1000);
+  latencies.sort((a, b) => a - b);
+  const p50 = percentile(latencies, 50);
+  const p99 = percentile(latencies, 99);
+  const cancelled = ids.filter((id) => watcher.outcome(id)?.type.includes('Cancelled')).length;
+  console.log(
+    [
+      rate,
+      phase.placed.size,
+      confirmed,
+      cancelled,
+      phase.failures.length,
+      round(confirmedPerSecond),
+      p50,
+      p99,
+    ]
+      .map(String)
+      .map((s) => s.padStart(7))
+      .join(' '),
+  );
+  if (phase.failures.length > 0) console.log(`  first failure: ${phase.failures[0]}`);
+  console.log(`  ${stageTimeline(phase.placed, watcher.stages)}`);
+  console.log(`  ${describeCpu(cpuPerOrder)}`);
+  const unseen = ids.filter((id) => !watcher.outcome(id));
+  if (unseen.length > 0) {
+    // Tells a slow platform from a lagging observer: what do the orders themselves say?
+    const sample = unseen.slice(0, 20);
+    const statuses = await Promise.all(sample.map((id) => orderStatus(stack, token, id)));
+    const counts = statuses.reduce<Record<string, number>>(
+      (all, status) => ({ ...all, [status]: (all[status] ?? 0) + 1 }),
+      {},
+    );
+    console.log(
+      `  ${unseen.length} outcomes not seen on orders.events; GET of ${sample.length}: ${JSON.stringify(counts)}`,
+    );
+  }
+  const allConfirmed = confirmed === Math.round(rate * seconds) && phase.failures.length === 0;
+  return { confirmedPerSecond, p50, p99, cpu: cpuPerOrder, allConfirmed };
+}
+
 /** What the started stack burns doing nothing, per second, before any order (5 s). */
 async function idleCpu(cpu: StackCpu): Promise<number> {
   const before = cpu.sample();
@@ -184,76 +264,24 @@ async function main(): Promise<void> {
       `idle stack: ${idle} ms of CPU a second (polls and timers; in every rate's figure)`,
     );
     figures.idle_cpu_ms_per_s = idle;
-    console.log('rate/s  placed  confirmed  cancelled  failed  confirmed/s  p50 ms  p99 ms');
+    const phases: PhaseContext = { stack, token, post, watcher, cpu };
+    if (WARMUP_SECONDS > 0) {
+      // Not measured: V8 compiles the services' hot code in the first minute of load, which
+      // costs a fifth or more of their CPU (measured: 42.6 → 32.4 ms per order at 40/s, first
+      // against third 30 s phase). A platform in production runs warm.
+      console.log(`warm-up, ${WARMUP_RATE}/s for ${WARMUP_SECONDS} s (not counted):`);
+      const warm = await runPhase(phases, WARMUP_RATE, WARMUP_SECONDS);
+      figures.warmup_cpu_ms_per_order = warm.cpu.total;
+    }
+    console.log(HEADER);
     for (const rate of RATES) {
-      const cpuBefore = cpu.sample();
-      const phase = await placeAtRate(
-        post,
-        rate,
-        PHASE_SECONDS,
-        (i) => SKUS[i % SKUS.length]!,
-        METHOD,
-      );
-      const ids = [...phase.placed.keys()];
-      await eventually(() => ids.every((id) => watcher.outcome(id)), DRAIN_MS);
-      // Before the observer reads the other topics: that reading is not the platform's work.
-      const cpuPerOrder = StackCpu.perUnit(cpuBefore, cpu.sample(), phase.placed.size);
-      await watcher.catchUp(DRAIN_MS);
-      const latencies: number[] = [];
-      let confirmed = 0;
-      let lastConfirmed = 0;
-      for (const [id, sentAt] of phase.placed) {
-        const outcome = watcher.outcome(id);
-        if (!outcome?.type.includes('OrderConfirmed')) continue;
-        confirmed += 1;
-        latencies.push(outcome.at - sentAt);
-        lastConfirmed = Math.max(lastConfirmed, outcome.at);
-      }
-      const firstSent = Math.min(...phase.placed.values());
-      const confirmedPerSecond = confirmed / Math.max(0.001, (lastConfirmed - firstSent) / 1000);
-      latencies.sort((a, b) => a - b);
-      const p50 = percentile(latencies, 50);
-      const p99 = percentile(latencies, 99);
-      const cancelled = ids.filter((id) => watcher.outcome(id)?.type.includes('Cancelled')).length;
-      console.log(
-        [
-          rate,
-          phase.placed.size,
-          confirmed,
-          cancelled,
-          phase.failures.length,
-          round(confirmedPerSecond),
-          p50,
-          p99,
-        ]
-          .map(String)
-          .map((s) => s.padStart(7))
-          .join(' '),
-      );
-      if (phase.failures.length > 0) console.log(`  first failure: ${phase.failures[0]}`);
-      console.log(`  ${stageTimeline(phase.placed, watcher.stages)}`);
-      console.log(`  ${describeCpu(cpuPerOrder)}`);
-      const unseen = ids.filter((id) => !watcher.outcome(id));
-      if (unseen.length > 0) {
-        // Tells a slow platform from a lagging observer: what do the orders themselves say?
-        const sample = unseen.slice(0, 20);
-        const statuses = await Promise.all(sample.map((id) => orderStatus(stack, token, id)));
-        const counts = statuses.reduce<Record<string, number>>(
-          (all, status) => ({ ...all, [status]: (all[status] ?? 0) + 1 }),
-          {},
-        );
-        console.log(
-          `  ${unseen.length} outcomes not seen on orders.events; GET of ${sample.length}: ${JSON.stringify(counts)}`,
-        );
-      }
-      figures[`rate_${rate}_confirmed_per_s`] = round(confirmedPerSecond);
-      figures[`rate_${rate}_p50_ms`] = p50;
-      figures[`rate_${rate}_p99_ms`] = p99;
-      figures[`rate_${rate}_cpu_ms_per_order`] = cpuPerOrder.total;
-      const allConfirmed =
-        confirmed === Math.round(rate * PHASE_SECONDS) && phase.failures.length === 0;
-      if (allConfirmed && p99 < P99_TARGET_MS)
-        sustained = Math.max(sustained, round(confirmedPerSecond));
+      const phase = await runPhase(phases, rate, PHASE_SECONDS);
+      figures[`rate_${rate}_confirmed_per_s`] = round(phase.confirmedPerSecond);
+      figures[`rate_${rate}_p50_ms`] = phase.p50;
+      figures[`rate_${rate}_p99_ms`] = phase.p99;
+      figures[`rate_${rate}_cpu_ms_per_order`] = phase.cpu.total;
+      if (phase.allConfirmed && phase.p99 < P99_TARGET_MS)
+        sustained = Math.max(sustained, round(phase.confirmedPerSecond));
     }
     figures.sustained_confirmed_orders_per_s = sustained;
     figures.target_met = sustained >= 100;
