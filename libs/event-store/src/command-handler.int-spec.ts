@@ -39,6 +39,8 @@ const read = expect.stringMatching(/^SELECT .* FROM events/s);
 const db = useEventStoreDatabase(startTestInfrastructure);
 
 const stream = () => `counter-${randomUUID()}`;
+/** A handler that reads every stream it has not appended to in the open transaction. */
+const withoutMemory = () => new CommandHandler(new EventStore(db.pool, { committedStreams: 0 }));
 
 describe('CommandHandler', () => {
   it('loads, decides and appends with the command metadata', async () => {
@@ -150,7 +152,7 @@ describe('CommandHandler', () => {
   });
 
   it('takes snapshots every n versions and loads from a fitting one', async () => {
-    const handler = new CommandHandler(db.store);
+    const handler = withoutMemory();
     const id = stream();
     const snapshot = { schemaVersion: 1, every: 2 };
     for (let i = 0; i < 5; i += 1) await handler.handle(id, add(1), { decider: counter, snapshot });
@@ -313,7 +315,7 @@ describe('CommandHandler', () => {
     });
 
     it('issues only the load and the append: no savepoint', async () => {
-      const handler = new CommandHandler(db.store);
+      const handler = withoutMemory();
       const id = stream();
       await handler.handle(id, add(1), { decider: counter });
       const statements = await db.store.withTransaction(async (client) => {
@@ -528,6 +530,104 @@ describe('CommandHandler', () => {
       // A new transaction, maybe on the same connection: the stream is read, 2 < 4 appended.
       expect(next).toEqual([read, 'event_store.checked_append']);
       expect((await db.store.readStream(id)).map((e) => (e.data as Total).total)).toEqual([2, 4]);
+    });
+  });
+  describe('in a later transaction, on the stream as this process last saw it committed', () => {
+    let handler: CommandHandler;
+    let statementsOf: <T>(work: (client: PoolClient) => Promise<T>) => Promise<readonly string[]>;
+    beforeAll(() => {
+      handler = new CommandHandler(db.store, { retryJitterMs: 1 });
+      statementsOf = (work) =>
+        db.store.withTransaction(async (client) => {
+          const recorded = recordStatements(client);
+          try {
+            await work(client);
+            return recorded.statements;
+          } finally {
+            recorded.restore();
+          }
+        });
+    });
+    /** Another process writing the same database: its appends do not reach our memory. */
+    const elsewhere = () => new EventStore(db.pool);
+    const totals = async (id: string) =>
+      (await db.store.readStream(id)).map((e) => (e.data as Total).total);
+
+    it('decides without reading the stream it appended to or read before', async () => {
+      const id = stream();
+      await handler.handle(id, add(1), { decider: counter });
+      const afterAppend = await statementsOf((client) =>
+        handler.handle(id, add(2), { decider: counter, client }),
+      );
+      expect(afterAppend).toEqual(['event_store.checked_append']);
+
+      const loaded = stream();
+      await elsewhere().appendToStream(loaded, [{ type: 'Added', data: { by: 4, total: 4 } }], {
+        expectedVersion: 'no_stream',
+      });
+      await handler.load(loaded, counter);
+      const afterLoad = await statementsOf((client) =>
+        handler.handle(loaded, add(1), { decider: counter, client }),
+      );
+      expect(afterLoad).toEqual(['event_store.checked_append']);
+      expect(await totals(id)).toEqual([1, 3]);
+      expect(await totals(loaded)).toEqual([4, 5]);
+    });
+
+    it('reads the stream again, spending no attempt, when someone else moved it on', async () => {
+      const once = new CommandHandler(db.store, { maxAttempts: 1 });
+      const id = stream();
+      await once.handle(id, add(1), { decider: counter });
+      await elsewhere().appendToStream(id, [{ type: 'Added', data: { by: 10, total: 11 } }], {
+        expectedVersion: 1,
+      });
+      let result: Awaited<ReturnType<typeof once.handle>> | undefined;
+      const statements = await statementsOf(async (client) => {
+        result = await once.handle(id, add(2), { decider: counter, client });
+      });
+      expect(result).toMatchObject({ attempts: 1, nextExpectedVersion: 3, state: { total: 13 } });
+      expect(statements).toEqual([
+        'event_store.checked_append',
+        read,
+        'event_store.checked_append',
+      ]);
+      expect(await totals(id)).toEqual([1, 11, 13]);
+    });
+
+    it('checks a no-op or a refusal on what it remembers against the stored stream', async () => {
+      const id = stream();
+      await handler.handle(id, add(5), { decider: atLeast });
+      // Elsewhere the total goes down to 2: "at least 5" is no longer a no-op…
+      await elsewhere().appendToStream(id, [{ type: 'Added', data: { by: -3, total: 2 } }], {
+        expectedVersion: 1,
+      });
+      const raised = await handler.handle(id, add(5), { decider: atLeast });
+      expect(raised).toMatchObject({ nextExpectedVersion: 3, state: { total: 5 } });
+      // … and elsewhere it goes down to 0: adding 100 is no longer refused.
+      await elsewhere().appendToStream(id, [{ type: 'Added', data: { by: -5, total: 0 } }], {
+        expectedVersion: 3,
+      });
+      const added = await handler.handle(id, add(100), { decider: counter });
+      expect(added).toMatchObject({ nextExpectedVersion: 5, state: { total: 100 } });
+      expect(await totals(id)).toEqual([5, 2, 5, 0, 100]);
+    });
+
+    it('never remembers what a rollback undid, even when the stream reaches that version again', async () => {
+      const id = stream();
+      await handler.handle(id, add(1), { decider: counter });
+      await expect(
+        db.store.withTransaction(async (client) => {
+          await handler.handle(id, add(10), { decider: counter, client });
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      // Version 2 exists again, with other events: a remembered version 2 would pass the check.
+      await elsewhere().appendToStream(id, [{ type: 'Added', data: { by: 5, total: 6 } }], {
+        expectedVersion: 1,
+      });
+      const next = await handler.handle(id, add(1), { decider: counter });
+      expect(next).toMatchObject({ nextExpectedVersion: 3, state: { total: 7 } });
+      expect(await totals(id)).toEqual([1, 6, 7]);
     });
   });
 });

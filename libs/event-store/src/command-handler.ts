@@ -126,14 +126,25 @@ export class CommandHandler {
     if (appended && options.decider.decide(command, appended.state).length === 0) {
       return { ...noChange(appended), attempts: 1 };
     }
+    const committed = this.store.committedStreams;
+    let cached =
+      appended || options.known ? undefined : committed.get<State>(streamId, options.decider);
     for (let attempt = 1; ; attempt += 1) {
       const progress = { appended: false };
       // Only the first attempt trusts what is known; a retry reads what conflicted.
-      const known = attempt === 1 ? (appended ?? options.known) : undefined;
+      const known = attempt === 1 ? (appended ?? options.known ?? cached) : undefined;
       try {
         const result = await this.attempt(streamId, command, options, progress, known);
         return { ...result, attempts: attempt };
       } catch (error) {
+        if (known && known === cached && movedOn(error) && !progress.appended) {
+          // Another writer moved the stream on since this process saw it: not a race lost,
+          // so no attempt spent and no delay; the same attempt again reads the stream.
+          committed.forget(undefined, streamId);
+          cached = undefined;
+          attempt -= 1;
+          continue;
+        }
         if (!(error instanceof WrongExpectedVersionError) || attempt >= this.maxAttempts) {
           throw error;
         }
@@ -173,6 +184,7 @@ export class CommandHandler {
       state = decider.evolve(state, toDomainEvent<Event>(event));
       version = event.streamVersion;
     }
+    this.store.committedStreams.remember(client, streamId, decider, { state, version });
     return { state, version };
   }
 
@@ -206,6 +218,7 @@ export class CommandHandler {
       progress.appended = true;
       const version = appended.nextExpectedVersion;
       rememberAppended(client, streamId, decider, { state, version });
+      this.store.committedStreams.remember(client, streamId, decider, { state, version });
       if (
         snapshot &&
         Math.floor(version / snapshot.every) > Math.floor(loaded.version / snapshot.every)
@@ -257,6 +270,11 @@ function decidedOnKnown<Command, Event, State>(
   } catch {
     return undefined;
   }
+}
+
+/** The append found the stream at another version than expected: someone wrote it meanwhile. */
+function movedOn(error: unknown): boolean {
+  return error instanceof WrongExpectedVersionError && error.reason === 'version-mismatch';
 }
 
 function toDomainEvent<Event>(event: RecordedEvent): Event {

@@ -13,6 +13,7 @@ import type {
   RecordedEvent,
 } from './event.types';
 import { forgetAppended } from './appended-streams';
+import { CommittedStreams, DEFAULT_COMMITTED_STREAMS } from './committed-streams';
 import { withTransaction } from './transaction';
 import { Upcasters } from './upcasters';
 
@@ -47,6 +48,11 @@ export interface Snapshot<State = unknown> {
 export interface EventStoreOptions {
   /** Upcasters applied on read; also give the schema version stamped on new events. */
   readonly upcasters?: Upcasters;
+  /**
+   * How many streams `CommandHandler` keeps as it last saw them committed, to decide the next
+   * command on one without reading it (see `CommittedStreams`). Default 10 000; 0 turns it off.
+   */
+  readonly committedStreams?: number;
 }
 
 interface EventRow {
@@ -146,12 +152,17 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export class EventStore {
   private readonly upcasters: Upcasters;
+  /** What `CommandHandler` last saw committed of each stream; appends here make it forget. */
+  readonly committedStreams: CommittedStreams;
 
   constructor(
     private readonly pool: Pool,
     options: EventStoreOptions = {},
   ) {
     this.upcasters = options.upcasters ?? new Upcasters();
+    this.committedStreams = new CommittedStreams(
+      options.committedStreams ?? DEFAULT_COMMITTED_STREAMS,
+    );
   }
 
   /**
@@ -181,10 +192,12 @@ export class EventStore {
     options: AppendOptions,
   ): Promise<AppendResult> {
     const prepared = events.map((event) => this.prepare(event));
-    const run = (client: Queryable) =>
-      this.append(client, streamId, prepared, options.expectedVersion);
+    const run = (client: Queryable) => {
+      // What was remembered of the stream (`CommandHandler`) is behind it now.
+      this.committedStreams.forget(client, streamId);
+      return this.append(client, streamId, prepared, options.expectedVersion);
+    };
     if (!options.client) return this.withTransaction(run);
-    // What the transaction remembered of the stream (`CommandHandler`) is behind it now.
     forgetAppended(options.client, streamId);
     return run(options.client);
   }

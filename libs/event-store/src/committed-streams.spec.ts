@@ -1,0 +1,36 @@
+import { CommittedStreams } from './committed-streams';
+
+const decider = {};
+const at = (version: number) => ({ state: { version }, version });
+
+describe('CommittedStreams', () => {
+  it('lets the least recently used stream go when full', () => {
+    const streams = new CommittedStreams(2);
+    streams.remember(undefined, 'a', decider, at(1));
+    streams.remember(undefined, 'b', decider, at(1));
+    expect(streams.get('a', decider)).toEqual(at(1)); // a is now the most recently used
+    streams.remember(undefined, 'c', decider, at(1));
+    expect(streams.get('b', decider)).toBeUndefined();
+    expect(streams.get('a', decider)).toEqual(at(1));
+    expect(streams.get('c', decider)).toEqual(at(1));
+  });
+
+  it('keeps the later of two versions, and nothing for another decider', () => {
+    const streams = new CommittedStreams(10);
+    streams.remember(undefined, 'a', decider, at(3));
+    streams.remember(undefined, 'a', decider, at(2));
+    expect(streams.get('a', decider)).toEqual(at(3));
+    expect(streams.get('a', {})).toBeUndefined();
+    streams.forget(undefined, 'a');
+    expect(streams.get('a', decider)).toBeUndefined();
+  });
+
+  it('keeps nothing from a connection outside a withTransaction transaction, or when off', () => {
+    const streams = new CommittedStreams(10);
+    streams.remember({ query: () => undefined }, 'a', decider, at(1));
+    expect(streams.get('a', decider)).toBeUndefined();
+    const off = new CommittedStreams(0);
+    off.remember(undefined, 'a', decider, at(1));
+    expect(off.get('a', decider)).toBeUndefined();
+  });
+});
