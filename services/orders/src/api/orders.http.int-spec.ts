@@ -1,6 +1,7 @@
 import { startTestInfrastructure, type TestInfrastructure } from '@fulfil/testing';
 import request from 'supertest';
 import { OrderCommandRunner } from '../application/order-command.runner';
+import { orderIdFor, orderNumberFor } from '../application/order-identity';
 import {
   cny,
   orderBody,
@@ -110,6 +111,30 @@ describe('POST /orders', () => {
     expect(again.body.orderId).toBe(first.body.orderId);
     expect(await eventsOf(first.body.orderId)).toEqual(['OrderPlaced']);
     expect(await outboxOf(first.body.orderId)).toHaveLength(1);
+  });
+
+  it('places an order whose number another order of the day already has under the next one', async () => {
+    const key = `taken-number-${Date.now()}`;
+    const orderId = orderIdFor('storefront', key);
+    // Another order holding the number this one would get today (and tomorrow, past midnight).
+    const existing = await post(orderBody(), `holder-${key}`);
+    const day = Date.now();
+    for (const at of [day, day + 86_400_000]) {
+      const taken = orderNumberFor(orderId, new Date(at).toISOString());
+      await orders.pool.query(
+        `INSERT INTO order_summaries
+         SELECT (jsonb_populate_record(NULL::order_summaries,
+                   to_jsonb(s) || jsonb_build_object('order_id', $1::text, 'order_number', $2::text))).*
+           FROM order_summaries s WHERE order_id = $3`,
+        [`holder-${at}-${existing.body.orderId}`, taken, existing.body.orderId],
+      );
+    }
+    const res = await post(orderBody(), key);
+    expect(res.status).toBe(201);
+    expect(res.body.orderId).toBe(orderId);
+    expect(res.body.orderNumber).toBe(orderNumberFor(orderId, res.body.placedAt, 1));
+    expect(await eventsOf(orderId)).toEqual(['OrderPlaced']);
+    expect((await get(`/orders/${orderId}`)).body.orderNumber).toBe(res.body.orderNumber);
   });
 
   it('refuses the same key with another body with 422', async () => {

@@ -22,4 +22,13 @@ describe('order identity', () => {
     );
     expect(others.size).toBe(200);
   });
+
+  it('gives each further attempt of one order another number of the same day', () => {
+    const id = '6a1d3a8e-0b0c-4b5f-9d4e-2f7c1e0a9b11';
+    const at = '2026-11-23T09:00:00Z';
+    const attempts = [0, 1, 2, 3].map((attempt) => orderNumberFor(id, at, attempt));
+    expect(attempts[0]).toBe(orderNumberFor(id, at));
+    expect(new Set(attempts).size).toBe(4);
+    for (const number of attempts) expect(number).toMatch(/^ORD-20261123-/);
+  });
 });

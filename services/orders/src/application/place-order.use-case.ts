@@ -59,22 +59,22 @@ export class PlaceOrderUseCase {
     const orderId = context.idempotencyKey
       ? orderIdFor(context.actor, context.idempotencyKey)
       : randomUUID();
-    const command = placeOrderCommand(orderId, request, context.now);
-    let placed: RunResult;
-    try {
-      placed = await this.runner.place(
-        orderId,
-        command,
-        context,
-        this.addresses.upsert(orderId, request.customerId, request.deliveryAddress),
-      );
-    } catch (error) {
-      if (!isDomainError(error, OrderErrorCodes.alreadyPlaced)) throw error;
-      return this.existingPlacement(orderId, command, request.deliveryAddress);
+    const address = this.addresses.upsert(orderId, request.customerId, request.deliveryAddress);
+    for (let attempt = 0; ; attempt += 1) {
+      const command = placeOrderCommand(orderId, request, context.now, attempt);
+      let placed: RunResult;
+      try {
+        placed = await this.runner.place(orderId, command, context, address);
+      } catch (error) {
+        // Nothing of the placement committed: place it again under another number.
+        if (isOrderNumberTaken(error) && attempt < ORDER_NUMBER_ATTEMPTS - 1) continue;
+        if (!isDomainError(error, OrderErrorCodes.alreadyPlaced)) throw error;
+        return this.existingPlacement(orderId, command, request.deliveryAddress);
+      }
+      // Placing succeeds only on an empty stream, so its events are the whole order: the answer
+      // needs no read (it is the order as placed, as the API documents).
+      return orderViewOf(placed.recorded)!;
     }
-    // Placing succeeds only on an empty stream, so its events are the whole order: the answer
-    // needs no read (it is the order as placed, as the API documents).
-    return orderViewOf(placed.recorded)!;
   }
 
   /** A retry whose first answer was lost: the order it placed, if it is the same order. */
@@ -97,6 +97,15 @@ export class PlaceOrderUseCase {
   }
 }
 
+/** Numbers tried for one placement: 30 bits a day make a fourth taken number unthinkable. */
+const ORDER_NUMBER_ATTEMPTS = 4;
+
+/** The placement's order number belongs to another order of the day (see `orderNumberFor`). */
+function isOrderNumberTaken(error: unknown): boolean {
+  const { code, constraint } = (error ?? {}) as { code?: unknown; constraint?: unknown };
+  return code === '23505' && constraint === 'order_summaries_order_number_key';
+}
+
 /** What the caller asked for, without what the server chose (number, time). */
 function comparable({ orderNumber: _n, at: _a, ...asked }: OrderPlaced['data']) {
   return plain(asked);
@@ -111,13 +120,14 @@ export function placeOrderCommand(
   orderId: string,
   request: PlaceOrderRequest,
   now: string,
+  numberAttempt = 0,
 ): PlaceOrder {
   const address = request.deliveryAddress;
   return {
     type: 'PlaceOrder',
     data: {
       orderId,
-      orderNumber: orderNumberFor(orderId, now),
+      orderNumber: orderNumberFor(orderId, now, numberAttempt),
       customerId: request.customerId,
       channel: request.channel,
       ...(request.storeId !== undefined && { storeId: request.storeId }),
