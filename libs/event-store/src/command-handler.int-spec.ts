@@ -612,6 +612,31 @@ describe('CommandHandler', () => {
       expect(await totals(id)).toEqual([5, 2, 5, 0, 100]);
     });
 
+    it('gives the stream as it knows it with current(), reading only what it does not know', async () => {
+      const id = stream();
+      expect(await handler.current(id, counter)).toEqual({ state: { total: 0 }, version: 0 });
+      // Remembered as empty, created elsewhere since: an empty stream is read again.
+      await elsewhere().appendToStream(id, [{ type: 'Added', data: { by: 2, total: 2 } }], {
+        expectedVersion: 'no_stream',
+      });
+      let current: unknown;
+      const statements = await statementsOf(async (client) => {
+        current = await handler.current(id, counter, undefined, client);
+      });
+      expect(current).toEqual({ state: { total: 2 }, version: 1 });
+      expect(statements).toEqual([read]);
+      // Committed since: known without a statement, as is what the open transaction appended.
+      const known = await statementsOf(async (client) => {
+        expect(await handler.current(id, counter, undefined, client)).toEqual(current);
+        await handler.handle(id, add(3), { decider: counter, client });
+        expect(await handler.current(id, counter, undefined, client)).toEqual({
+          state: { total: 5 },
+          version: 2,
+        });
+      });
+      expect(known).toEqual(['event_store.checked_append']);
+    });
+
     it('never remembers what a rollback undid, even when the stream reaches that version again', async () => {
       const id = stream();
       await handler.handle(id, add(1), { decider: counter });

@@ -161,6 +161,26 @@ export class CommandHandler {
     }
   }
 
+  /**
+   * The stream as this process knows it — what the open transaction on `client` appended, else
+   * what was last seen committed of it — or else loaded now. For a check before a command
+   * that is then handled with it as `known`, whose append refuses it if it was stale; it may be
+   * behind the stored stream (another process wrote it), so decide nothing on it that no
+   * append checks. A stream remembered as empty is loaded again: it may exist by now.
+   */
+  async current<Command, Event, State>(
+    streamId: string,
+    decider: HandlerDecider<Command, Event, State>,
+    snapshot?: SnapshotPolicy,
+    client?: PoolClient,
+  ): Promise<KnownStream<State>> {
+    const known =
+      (client && appendedStream<State>(client, streamId, decider)) ??
+      this.store.committedStreams.get<State>(streamId, decider);
+    if (known && known.version > 0) return known;
+    return this.load(streamId, decider, snapshot, client);
+  }
+
   /** The state of a stream and its version, from its snapshot (if it fits) and the events after. */
   async load<Command, Event, State>(
     streamId: string,

@@ -95,6 +95,15 @@ export class PaymentCommands {
     }
   }
 
+  /**
+   * The payment as this process last saw it committed, or read now (`CommandHandler.current`):
+   * for checks before a command executed with it as `known`. It may be behind the stored
+   * stream when another process wrote it; only the append that follows is sure to be right.
+   */
+  current(paymentId: string, client?: PoolClient): Promise<KnownStream<PaymentState>> {
+    return this.handler.current(paymentStreamId(paymentId), paymentDecider, undefined, client);
+  }
+
   /** The payment's current state, its recorded history and the version they are at. */
   async load(
     paymentId: string,

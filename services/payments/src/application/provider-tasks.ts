@@ -73,7 +73,11 @@ export class ProviderTasks implements OnModuleInit {
   }
 
   async register(payload: PaymentTaskPayload, complete: CompleteDeadline): Promise<void> {
-    const opened = await this.open(payload.paymentId);
+    // As this process last saw it (no read: it created the intent a moment ago). Behind the
+    // stored payment only when another instance moved it on since: then the provider is asked
+    // for a registration the append below refuses, and the intent expires unpaid there.
+    const current = await this.commands.current(payload.paymentId);
+    const opened = current.state.status === 'none' ? undefined : current;
     if (!opened) return;
     const { state } = opened;
     if (state.status !== 'pending' || state.providerReference || !isOnlineMethod(state.method))

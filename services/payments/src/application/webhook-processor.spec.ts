@@ -101,9 +101,9 @@ function commands(
 ): PaymentCommands {
   const state = history.reduce(paymentDecider.evolve, paymentDecider.initialState());
   return {
-    load: async () => {
-      recorder.log.push('load');
-      return { state, history, version: history.length };
+    current: async () => {
+      recorder.log.push('current');
+      return { state, version: history.length };
     },
     execute: async (
       _paymentId: string,
@@ -147,7 +147,7 @@ describe('WebhookProcessor.receive', () => {
     await expect(processor(recorder).receive(delivery())).resolves.toBe('accepted');
     expect(recorder.log).toEqual([
       'BEGIN',
-      'load',
+      'current',
       'execute',
       'DELETE FROM deadlines',
       'SELECT order_id, customer_id, payment_method, amount_minor, currency, payment_id, cancelled_at FROM payment_orders',
@@ -230,7 +230,7 @@ describe('WebhookProcessor.receive', () => {
     await processor(recorder).process(recorder.client, 'msg_1');
     expect(recorder.log).toEqual([
       'SELECT webhook_id, provider, raw_body, status FROM payment_webhooks',
-      'load',
+      'current',
       'execute',
       'DELETE FROM deadlines',
       'SELECT order_id, customer_id, payment_method, amount_minor, currency, payment_id, cancelled_at FROM payment_orders',

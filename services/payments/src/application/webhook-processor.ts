@@ -167,12 +167,13 @@ export class WebhookProcessor implements OnModuleInit {
       return { status: 'rejected', outcome: 'unreadable notification' };
     }
     const paymentId = notification.data.merchantReference;
-    // The payment's own stream says whether it exists and how it is paid, and the command is
-    // decided on this read (`known`): no other statement before the append. Read, not locked:
-    // a lock would give this transaction its id before the append, and the registration being
-    // recorded right now (the provider notifies at once) would then refuse it for transaction
-    // order. The money-back check below reads the order after the append.
-    const { state, version } = await this.commands.load(paymentId, client);
+    // The payment's own stream says whether it exists and how it is paid (neither changes once
+    // true), and the command is decided on it (`known`): as this process last saw it
+    // committed, else read — no other statement before the append, which refuses a stale one.
+    // Read, not locked: a lock would give this transaction its id before the append, and the
+    // registration being recorded right now (the provider notifies at once) would then refuse
+    // it for transaction order. The money-back check below reads the order after the append.
+    const { state, version } = await this.commands.current(paymentId, client);
     if (state.status === 'none')
       return { status: 'ignored', outcome: `unknown payment ${paymentId}` };
     if (state.method !== provider) {
