@@ -15,7 +15,12 @@ const LABELS: Readonly<Record<string, string>> = { postgres: 'PostgreSQL', kafka
 const IGNORED = new Set(['postgres-runner']);
 const LOAD_GENERATOR = 'load generator';
 
-type Sample = ReadonlyMap<string, number>;
+interface Sample {
+  /** CPU seconds so far by label: the stack's processes and the load generator. */
+  readonly processes: ReadonlyMap<string, number>;
+  /** CPU seconds the whole machine has used so far (NaN without /proc). */
+  readonly machine: number;
+}
 
 /** CPU seconds so far of each stack process, of this process (the load generator) and the machine. */
 export class StackCpu {
@@ -32,12 +37,11 @@ export class StackCpu {
   }
 
   sample(): Sample {
-    const seconds = new Map<string, number>();
-    for (const [label, pid] of this.pids) seconds.set(label, processTreeCpuSeconds(pid) ?? NaN);
+    const processes = new Map<string, number>();
+    for (const [label, pid] of this.pids) processes.set(label, processTreeCpuSeconds(pid) ?? NaN);
     const own = process.cpuUsage();
-    seconds.set(LOAD_GENERATOR, (own.user + own.system) / 1e6);
-    seconds.set('machine', machineCpuSeconds() ?? NaN);
-    return seconds;
+    processes.set(LOAD_GENERATOR, (own.user + own.system) / 1e6);
+    return { processes, machine: machineCpuSeconds() ?? NaN };
   }
 
   /**
@@ -46,15 +50,15 @@ export class StackCpu {
    * the machine used meanwhile (`other`: high means the figures were disturbed).
    */
   static perUnit(before: Sample, after: Sample, units: number): CpuPerUnit {
+    const msPerUnit = 1000 / Math.max(1, units);
     const byProcess: [string, number][] = [];
     let total = 0;
-    for (const [label, end] of after) {
-      if (label === 'machine') continue;
-      const ms = ((end - (before.get(label) ?? NaN)) * 1000) / Math.max(1, units);
+    for (const [label, end] of after.processes) {
+      const ms = (end - (before.processes.get(label) ?? NaN)) * msPerUnit;
       byProcess.push([label, round(ms)]);
       total += ms;
     }
-    const machine = ((after.get('machine')! - before.get('machine')!) * 1000) / Math.max(1, units);
+    const machine = (after.machine - before.machine) * msPerUnit;
     return {
       byProcess: byProcess.sort((a, b) => b[1] - a[1]),
       total: round(total),
@@ -70,7 +74,7 @@ export interface CpuPerUnit {
   readonly other: number;
 }
 
-/** One line: `CPU per order 39.5 ms: orders 9.5, payments 9.2, … (other processes 0.3)`. */
+/** One line: `CPU per order 39.5 ms: orders 9.5, payments 9.2, … (rest of the machine 0.3)`. */
 export function describeCpu(cpu: CpuPerUnit): string {
   const parts = cpu.byProcess.map(([label, ms]) => `${label} ${ms}`).join(', ');
   return `CPU per order ${cpu.total} ms: ${parts} (rest of the machine ${cpu.other})`;

@@ -594,6 +594,26 @@ describe('CommandHandler', () => {
       expect(await totals(id)).toEqual([1, 11, 13]);
     });
 
+    it('takes a known stream that current() gave from memory as memory: no attempt spent when stale', async () => {
+      const once = new CommandHandler(db.store, { maxAttempts: 1 });
+      const id = stream();
+      await once.handle(id, add(1), { decider: counter });
+      const known = await once.current(id, counter);
+      await elsewhere().appendToStream(id, [{ type: 'Added', data: { by: 10, total: 11 } }], {
+        expectedVersion: 1,
+      });
+      let result: Awaited<ReturnType<typeof once.handle>> | undefined;
+      const statements = await statementsOf(async (client) => {
+        result = await once.handle(id, add(2), { decider: counter, client, known });
+      });
+      expect(result).toMatchObject({ attempts: 1, nextExpectedVersion: 3, state: { total: 13 } });
+      expect(statements).toEqual([
+        'event_store.checked_append',
+        read,
+        'event_store.checked_append',
+      ]);
+    });
+
     it('checks a no-op or a refusal on what it remembers against the stored stream', async () => {
       const id = stream();
       await handler.handle(id, add(5), { decider: atLeast });

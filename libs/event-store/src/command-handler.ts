@@ -127,21 +127,22 @@ export class CommandHandler {
       return { ...noChange(appended), attempts: 1 };
     }
     const committed = this.store.committedStreams;
-    let cached =
-      appended || options.known ? undefined : committed.get<State>(streamId, options.decider);
+    const remembered = appended ? undefined : committed.get<State>(streamId, options.decider);
+    // Only the first attempt trusts what is known; a retry reads what conflicted.
+    let knownFirst = appended ?? options.known ?? remembered;
     for (let attempt = 1; ; attempt += 1) {
       const progress = { appended: false };
-      // Only the first attempt trusts what is known; a retry reads what conflicted.
-      const known = attempt === 1 ? (appended ?? options.known ?? cached) : undefined;
+      const known = attempt === 1 ? knownFirst : undefined;
       try {
         const result = await this.attempt(streamId, command, options, progress, known);
         return { ...result, attempts: attempt };
       } catch (error) {
-        if (known && known === cached && movedOn(error) && !progress.appended) {
-          // Another writer moved the stream on since this process saw it: not a race lost,
-          // so no attempt spent and no delay; the same attempt again reads the stream.
+        // The process's memory of the stream (also when the caller's `known` came from it, by
+        // `current`) was behind: another writer moved the stream on. Not a race lost, so no
+        // attempt spent and no delay: the same attempt again, reading the stream.
+        if (known && known === remembered && movedOn(error) && !progress.appended) {
           committed.forget(undefined, streamId);
-          cached = undefined;
+          knownFirst = undefined;
           attempt -= 1;
           continue;
         }
