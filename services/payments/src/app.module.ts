@@ -9,6 +9,7 @@ import { OrderEventsHandler } from './application/order-events.handler';
 import { PaymentCommands } from './application/payment-commands';
 import { PAYMENT_GATEWAY } from './application/payment-gateway.port';
 import { PaymentQueries } from './application/payment-queries';
+import { PaymentTurns } from './application/payment-turns';
 import { ProviderTasks } from './application/provider-tasks';
 import { RefundService } from './application/refund.service';
 import { WebhookProcessor } from './application/webhook-processor';
@@ -47,6 +48,7 @@ import {
     },
     PaymentCommands,
     MoneyBackService,
+    PaymentTurns,
     ProviderTasks,
     WebhookProcessor,
     RefundService,

@@ -15,6 +15,7 @@ import {
   type VoidPayload,
 } from './payment-deadlines';
 import { PAYMENT_GATEWAY, type PaymentGateway } from './payment-gateway.port';
+import { PaymentTurns } from './payment-turns';
 
 const SYSTEM = 'payments';
 
@@ -40,6 +41,7 @@ export class ProviderTasks implements OnModuleInit {
     @Inject(PAYMENTS_SETTINGS) private readonly settings: PaymentsSettings,
     private readonly commands: PaymentCommands,
     private readonly moneyBack: MoneyBackService,
+    private readonly turns: PaymentTurns,
   ) {}
 
   onModuleInit(): void {
@@ -91,17 +93,20 @@ export class ProviderTasks implements OnModuleInit {
       captureMode,
       notifyUrl: `${this.settings.notifyBaseUrl}/webhooks/${state.method}`,
     });
-    await complete(async (client) => {
-      await this.commands.execute(
-        state.paymentId,
-        {
-          type: 'RecordProviderRegistration',
-          data: { ...registered, now: new Date().toISOString() },
-        },
-        this.context(payload),
-        { client, known: opened },
-      );
-    });
+    // In turn with the payment's webhooks: the provider may notify as soon as it answered.
+    await this.turns.run(state.paymentId, () =>
+      complete(async (client) => {
+        await this.commands.execute(
+          state.paymentId,
+          {
+            type: 'RecordProviderRegistration',
+            data: { ...registered, now: new Date().toISOString() },
+          },
+          this.context(payload),
+          { client, known: opened },
+        );
+      }),
+    );
   }
 
   /** At expiry: cancel at the provider first, so a customer paying this very moment wins. */

@@ -8,6 +8,7 @@ import type { PaymentCommand } from '../domain/payment.commands';
 import type { PaymentEvent } from '../domain/payment.events';
 import { MoneyBackService } from './money-back.service';
 import type { ExecuteOptions, PaymentCommands } from './payment-commands';
+import { PaymentTurns } from './payment-turns';
 import { WebhookProcessor, type WebhookDelivery } from './webhook-processor';
 
 /**
@@ -125,7 +126,12 @@ function commands(
   } as unknown as PaymentCommands;
 }
 
-function processor(recorder: Recorder, failures: Error[] = [], history?: readonly PaymentEvent[]) {
+function processor(
+  recorder: Recorder,
+  failures: Error[] = [],
+  history?: readonly PaymentEvent[],
+  turns = new PaymentTurns(),
+) {
   const scheduler = new DeadlineScheduler({ pool: {} as Pool });
   const paymentCommands = commands(recorder, failures, history);
   return new WebhookProcessor(
@@ -133,6 +139,7 @@ function processor(recorder: Recorder, failures: Error[] = [], history?: readonl
     paymentCommands,
     new MoneyBackService(paymentCommands, scheduler),
     scheduler,
+    turns,
   );
 }
 
@@ -164,6 +171,35 @@ describe('WebhookProcessor.receive', () => {
       paymentDecider.initialState(),
     );
     expect(recorder.known).toEqual([{ state: registeredState, version: 2 }]);
+  });
+
+  it("waits for the payment's turn: its transaction starts once the work before it settled", async () => {
+    const recorder = new Recorder();
+    const turns = new PaymentTurns();
+    let finishRegistration!: () => void;
+    const registration = turns.run(
+      PAYMENT_ID,
+      () => new Promise<void>((resolve) => (finishRegistration = resolve)),
+    );
+    const received = processor(recorder, [], undefined, turns).receive(delivery());
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(recorder.log).toEqual([]);
+    finishRegistration();
+    await registration;
+    await expect(received).resolves.toBe('accepted');
+    expect(recorder.log.at(0)).toBe('BEGIN');
+    expect(turns.size).toBe(0);
+  });
+
+  it('stores an unreadable delivery as rejected, outside any turn', async () => {
+    const recorder = new Recorder();
+    const turns = new PaymentTurns();
+    const garbled = { ...delivery(), rawBody: Buffer.from('{"type":"payment.captured"') };
+    await expect(processor(recorder, [], undefined, turns).receive(garbled)).resolves.toBe(
+      'accepted',
+    );
+    expect(recorder.stored).toEqual([{ status: 'rejected', outcome: 'unreadable notification' }]);
+    expect(turns.size).toBe(0);
   });
 
   it('stores a delivery for an unknown payment as ignored, deciding nothing', async () => {

@@ -14,6 +14,7 @@ import {
 import type { WebhookProvider } from '../payments.settings';
 import { MoneyBackService } from './money-back.service';
 import { PaymentCommands, type CommandContext } from './payment-commands';
+import { PaymentTurns } from './payment-turns';
 import {
   deadlineIds,
   PaymentDeadlineKinds,
@@ -95,6 +96,7 @@ export class WebhookProcessor implements OnModuleInit {
     private readonly commands: PaymentCommands,
     private readonly moneyBack: MoneyBackService,
     @Inject(DeadlineScheduler) private readonly scheduler: DeadlineScheduler,
+    private readonly turns: PaymentTurns,
   ) {}
 
   onModuleInit(): void {
@@ -105,8 +107,13 @@ export class WebhookProcessor implements OnModuleInit {
 
   /** Stores and applies a verified delivery; `duplicate` when its webhook-id was seen before. */
   async receive(delivery: WebhookDelivery): Promise<'accepted' | 'duplicate'> {
+    const notification = readNotification(delivery.rawBody);
+    const storeApplied = () => this.storeApplied(delivery, notification);
     try {
-      return await this.storeApplied(delivery);
+      // In turn with the recording of the payment's registration (see PaymentTurns).
+      return await (notification
+        ? this.turns.run(notification.data.merchantReference, storeApplied)
+        : storeApplied());
     } catch (error) {
       this.logger.warn(
         `webhook ${delivery.webhookId} not applied, stored for a retry: ${(error as Error).message}`,
@@ -121,11 +128,14 @@ export class WebhookProcessor implements OnModuleInit {
    * write; should the event store still refuse it for transaction order (a younger transaction
    * wrote the stream first), only a new transaction can succeed: it is retried at once.
    */
-  private async storeApplied(delivery: WebhookDelivery): Promise<'accepted' | 'duplicate'> {
+  private async storeApplied(
+    delivery: WebhookDelivery,
+    notification: ProviderNotification | undefined,
+  ): Promise<'accepted' | 'duplicate'> {
     for (let attempt = 1; ; attempt += 1) {
       try {
         await this.store.withTransaction(async (client) => {
-          const result = await this.apply(client, delivery);
+          const result = await this.apply(client, delivery, notification);
           if (!(await webhookDeliveries.store(client, delivery, result))) {
             throw new ReplayedDelivery();
           }
@@ -153,19 +163,17 @@ export class WebhookProcessor implements OnModuleInit {
   async process(client: PoolClient, webhookId: string): Promise<void> {
     const delivery = await webhookDeliveries.lockUnprocessed(client, webhookId);
     if (!delivery) return;
-    await webhookDeliveries.finish(client, webhookId, await this.apply(client, delivery));
+    const result = await this.apply(client, delivery, readNotification(delivery.rawBody));
+    await webhookDeliveries.finish(client, webhookId, result);
   }
 
+  /** `notification`: the delivery's body as read by `readNotification`. */
   private async apply(
     client: PoolClient,
-    { provider, rawBody, webhookId }: Pick<StoredWebhook, 'webhookId' | 'provider' | 'rawBody'>,
+    { provider, webhookId }: Pick<StoredWebhook, 'webhookId' | 'provider'>,
+    notification: ProviderNotification | undefined,
   ): Promise<WebhookResult> {
-    let notification: ProviderNotification;
-    try {
-      notification = ProviderNotification.parse(JSON.parse(rawBody.toString('utf8')));
-    } catch {
-      return { status: 'rejected', outcome: 'unreadable notification' };
-    }
+    if (!notification) return { status: 'rejected', outcome: 'unreadable notification' };
     const paymentId = notification.data.merchantReference;
     // The payment's own stream says whether it exists and how it is paid (neither changes once
     // true), and the command is decided on it (`known`): as this process last saw it
@@ -207,6 +215,15 @@ export class WebhookProcessor implements OnModuleInit {
       this.logger.warn(`webhook ${webhookId} refused: ${error.code} ${error.message}`);
       return { status: 'rejected', outcome: error.code };
     }
+  }
+}
+
+/** The notification in a delivery's body; undefined when it is not one. */
+function readNotification(rawBody: Buffer): ProviderNotification | undefined {
+  try {
+    return ProviderNotification.parse(JSON.parse(rawBody.toString('utf8')));
+  } catch {
+    return undefined;
   }
 }
 
