@@ -98,6 +98,20 @@ async function stocked(): Promise<string> {
   return skuId;
 }
 
+/** A new order holding one unit of a newly stocked SKU, reserved by this app (remembered). */
+async function reservedOneUnit(): Promise<{ orderId: string; skuId: string }> {
+  const skuId = await stocked();
+  const orderId = `ord-${randomUUID()}`;
+  await transactions.run((client) =>
+    reservations.reserveForOrder(
+      client,
+      { orderId, channel: 'web', lines: [{ lineId: 'l1', skuId, quantity: 1 }] },
+      context(),
+    ),
+  );
+  return { orderId, skuId };
+}
+
 describe('statements per reservation', () => {
   it('OrderPlaced of two SKUs: one lock statement, no stream loaded, the rest in one statement', async () => {
     const [a, b] = [await stocked(), await stocked()];
@@ -131,16 +145,8 @@ describe('statements per reservation', () => {
     expect(view).toMatchObject({ status: 'active', held: [{ skuId: a }, { skuId: b }] });
   });
 
-  it('OrderConfirmed: found and locked in one statement, loaded once, no SKU lock', async () => {
-    const skuId = await stocked();
-    const orderId = `ord-${randomUUID()}`;
-    await transactions.run((client) =>
-      reservations.reserveForOrder(
-        client,
-        { orderId, channel: 'web', lines: [{ lineId: 'l1', skuId, quantity: 1 }] },
-        context(),
-      ),
-    );
+  it('OrderConfirmed: found and locked in one statement, decided as the reserve left it, no SKU lock', async () => {
+    const { orderId } = await reservedOneUnit();
 
     const counts = await statementsOf((client) =>
       reservations.confirm(client, { orderId }, context()),
@@ -148,13 +154,43 @@ describe('statements per reservation', () => {
 
     expect(counts).toEqual({
       'find and lock reservation': 1,
-      'load stream': 1,
+      // No read: the reservation as this process's reserve committed it.
       append: 1,
       'together: update reservation + cancel deadline': 1,
     });
     expect(await app.get(ReservationsRepository).findByOrder(pool, orderId)).toMatchObject({
       status: 'firm',
     });
+  });
+
+  it('OrderConfirmed on a reservation another instance moved on: the append refuses the memory, the stream is read and decided again', async () => {
+    const { orderId, skuId } = await reservedOneUnit();
+    const otherInstance = await startInventoryApp(infra);
+    try {
+      await otherInstance
+        .get(InventoryTransactions)
+        .run((client) =>
+          otherInstance
+            .get(ReservationService)
+            .release(client, { orderId }, 'order-cancelled', context()),
+        );
+    } finally {
+      await otherInstance.close();
+    }
+
+    let confirmed: unknown;
+    const counts = await statementsOf(async (client) => {
+      confirmed = await reservations.confirm(client, { orderId }, context());
+    });
+
+    // Remembered as active, so made firm — refused by the append; released as stored: no-op.
+    expect(confirmed).toEqual([]);
+    expect(counts).toEqual({ 'find and lock reservation': 1, append: 1, 'load stream': 1 });
+    expect(await app.get(ReservationsRepository).findByOrder(pool, orderId)).toMatchObject({
+      status: 'released',
+    });
+    const levels = await app.get(StockLevelsRepository).findBySkus(pool, [skuId]);
+    expect(levels.map((level) => level.reserved)).toEqual([0]);
   });
 
   it('OrderCancelled of two SKUs: one lock statement for the SKUs, the rest in one statement', async () => {

@@ -51,8 +51,9 @@ export interface ReservationDecision {
  * `save`, which appends and, in the same transaction, updates the reservation read model, the
  * expiry deadline and the outbox (StockReserved, StockReleased, …).
  *
- * The caller loads the state once under the lock and decides against it: nobody else can append
- * meanwhile, and the append's expected version refuses anything that slipped past anyway.
+ * The caller loads the state once under the lock (or takes it `remembered`) and decides against
+ * it: nobody else can append meanwhile, and the append's expected version refuses anything that
+ * slipped past anyway (a remembered state another instance has moved on).
  */
 @Injectable()
 export class ReservationLedger {
@@ -64,6 +65,19 @@ export class ReservationLedger {
     private readonly reservations: ReservationsRepository,
   ) {
     this.handler = new CommandHandler(store);
+  }
+
+  /**
+   * The reservation as this process last saw it committed (`load` and `save` remember it), with
+   * no read; undefined when not remembered. Only a first guess: another instance of the service
+   * may have moved it on since, and `save`'s append then refuses the decision (version-mismatch).
+   */
+  remembered(reservationId: string): LoadedReservation | undefined {
+    const known = this.store.committedStreams.get<ReservationState>(
+      reservationStreamId(reservationId),
+      reservationDecider,
+    );
+    return known && known.version > 0 ? known : undefined;
   }
 
   async load(client: PoolClient, reservationId: string): Promise<LoadedReservation> {
@@ -104,9 +118,14 @@ export class ReservationLedger {
   ): Promise<void> {
     const { reservationId, events, state } = decision;
     if (events.length === 0) return;
-    await this.store.appendToStream(reservationStreamId(reservationId), events, {
+    const streamId = reservationStreamId(reservationId);
+    await this.store.appendToStream(streamId, events, {
       expectedVersion: decision.expectedVersion,
       client,
+    });
+    this.store.committedStreams.remember(client, streamId, reservationDecider, {
+      state,
+      version: decision.expectedVersion + events.length,
     });
     const first = events[0]!;
     const created = first.type === 'ReservationMade' || first.type === 'ReservationFailed';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { isDomainError } from '@fulfil/decider';
+import { WrongExpectedVersionError } from '@fulfil/event-store';
 import type { PoolClient } from 'pg';
 import type { ReservationCommand, SkuQuantity } from '../domain/reservation/reservation.commands';
 import type { CommitStock, ReleaseStock } from '../domain/stock/sku-stock.commands';
@@ -10,7 +11,7 @@ import { RegionalDemandRepository } from '../infrastructure/regional-demand.repo
 import { ReservationsRepository } from '../infrastructure/reservations.repository';
 import { INVENTORY_SETTINGS, type InventorySettings } from '../inventory.settings';
 import type { CommandContext } from './command-context';
-import { NEW_RESERVATION, ReservationLedger } from './reservation.ledger';
+import { NEW_RESERVATION, ReservationLedger, type ReservationDecision } from './reservation.ledger';
 import { SkuStockLedger } from './sku-stock.ledger';
 import { PendingWrites } from './pending-writes';
 import { lockReservation, lockReservationOfOrder, lockSkus } from './stock-locks';
@@ -204,11 +205,11 @@ export class ReservationService {
   }
 
   /**
-   * Locks the reservation, loads it once, decides, then locks the SKUs whose stock the decision
-   * changes (releases, commits) — before anything is written, so the transaction still has no
-   * id while it waits — and stores the decision and its stock changes. An unknown reservation is
-   * ignored: nothing was reserved for that order (e.g. its OrderPlaced failed), so nothing is
-   * owed.
+   * Locks the reservation, loads it once (unless `onRemembered` can do without), decides, then
+   * locks the SKUs whose stock the decision changes (releases, commits) — before anything is
+   * written, so the transaction still has no id while it waits — and stores the decision and its
+   * stock changes. An unknown reservation is ignored: nothing was reserved for that order (e.g.
+   * its OrderPlaced failed), so nothing is owed.
    */
   private async onReservation(
     client: PoolClient,
@@ -218,6 +219,8 @@ export class ReservationService {
   ): Promise<readonly ReservationEvent[]> {
     const reservationId = await lockedReservation(client, ref);
     if (!reservationId) return [];
+    const onMemory = await this.onRemembered(client, reservationId, command, context);
+    if (onMemory) return onMemory;
     const loaded = await this.ledger.load(client, reservationId);
     if (loaded.state.status === 'none') return [];
     const decision = this.ledger.decide(command(reservationId), loaded, context);
@@ -229,6 +232,41 @@ export class ReservationService {
     const pending = new PendingWrites(context);
     await this.ledger.save(client, decision, context, pending);
     for (const change of changes) await this.skus.execute(client, change, context, pending);
+    await pending.flush(client);
+    return decision.events;
+  }
+
+  /**
+   * Decides and stores, with no read, a command that changes the reservation but no stock
+   * (confirming it: once an order) on the reservation as this process last saw it. Undefined
+   * for anything else, decided again on the stored stream: not remembered, a no-op or a refusal
+   * (stale memory may be wrong about either), a stock change (its SKUs are locked before
+   * anything is written, in one sorted set), or a memory the append found stale.
+   */
+  private async onRemembered(
+    client: PoolClient,
+    reservationId: string,
+    command: (reservationId: string) => ReservationCommand,
+    context: CommandContext,
+  ): Promise<readonly ReservationEvent[] | undefined> {
+    const remembered = this.ledger.remembered(reservationId);
+    if (!remembered) return undefined;
+    let decision: ReservationDecision;
+    try {
+      decision = this.ledger.decide(command(reservationId), remembered, context);
+    } catch {
+      return undefined;
+    }
+    if (decision.events.length === 0 || stockChanges(decision.events).length > 0) return undefined;
+    const pending = new PendingWrites(context);
+    try {
+      await this.ledger.save(client, decision, context, pending);
+    } catch (error) {
+      if (error instanceof WrongExpectedVersionError && error.reason === 'version-mismatch') {
+        return undefined;
+      }
+      throw error;
+    }
     await pending.flush(client);
     return decision.events;
   }
