@@ -138,11 +138,17 @@ describe('statements per reservation', () => {
       // The SKUs' streams are decided on as their receipts left them (the event store's
       // memory of committed streams); the new reservation's stream has nothing to load.
       append: 3,
-      stock_levels: 2,
-      'together: insert reservation + schedule deadline + regional_demand + outbox': 1,
+      // Both SKUs' availability rows are one write, sent with the rest.
+      'together: stock_levels + insert reservation + schedule deadline + regional_demand + outbox': 1,
     });
     const view = await app.get(ReservationsRepository).findByOrder(pool, orderId);
     expect(view).toMatchObject({ status: 'active', held: [{ skuId: a }, { skuId: b }] });
+    const levels = await app.get(StockLevelsRepository).findBySkus(pool, [a, b]);
+    const reservedAndAvailable = levels.map((level) => [
+      level.skuId,
+      [level.reserved, level.available],
+    ]);
+    expect(Object.fromEntries(reservedAndAvailable)).toEqual({ [a]: [1, 99], [b]: [2, 98] });
   });
 
   it('OrderConfirmed: found and locked in one statement, decided as the reserve left it, no SKU lock', async () => {
@@ -222,8 +228,7 @@ describe('statements per reservation', () => {
       // the reservation left them.
       'load stream': 1,
       append: 3,
-      stock_levels: 2,
-      'together: update reservation + cancel deadline + outbox': 1,
+      'together: stock_levels + update reservation + cancel deadline + outbox': 1,
     });
     const levels = await app.get(StockLevelsRepository).findBySkus(pool, [a, b]);
     expect(levels.map((level) => level.reserved)).toEqual([0, 0]);

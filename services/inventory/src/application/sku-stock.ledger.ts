@@ -55,7 +55,8 @@ export class SkuStockLedger {
       client,
     });
     if (events.length === 0) return { events, state };
-    await this.levels.save(client, skuId, state, touchedLocations(events));
+    if (pending) pending.setLevels(skuId, state, touchedLocations(events));
+    else await this.levels.save(client, skuId, state, touchedLocations(events));
     const outgoing = skuIntegrationEvents(events);
     if (changesAvailability(events)) {
       outgoing.push(availabilityChanged(skuId, state, context.now.toISOString()));

@@ -1,4 +1,4 @@
-import type { Queryable } from '@fulfil/event-store';
+import { runWrites, type Queryable, type Write } from '@fulfil/event-store';
 import type { SkuStockState } from '../domain/stock/sku-stock.state';
 import type { LocationType } from '../domain/stock/stock.types';
 
@@ -25,6 +25,46 @@ interface Row {
   updated_at: Date;
 }
 
+/** Some locations of a SKU, to be written as the aggregate's `state` has them. */
+export interface SkuLevels {
+  readonly skuId: string;
+  readonly state: SkuStockState;
+  readonly locationIds: Iterable<string>;
+}
+
+/**
+ * The write of the given SKUs' locations to `stock_levels`, one statement for all of them (for
+ * `runWrites`); undefined when there is no location. Each (SKU, location) must appear once.
+ */
+export function stockLevelsWrite(levels: readonly SkuLevels[]): Write | undefined {
+  const rows = levels.flatMap(({ skuId, state, locationIds }) =>
+    [...new Set(locationIds)].map((locationId) => ({
+      skuId,
+      locationId,
+      ...state.locations[locationId]!,
+    })),
+  );
+  if (rows.length === 0) return undefined;
+  return {
+    text: `INSERT INTO stock_levels
+         (sku_id, location_id, location_type, on_hand, reserved, low_stock_threshold, updated_at)
+       SELECT r.sku_id, r.location_id, r.location_type, r.on_hand, r.reserved, r.threshold, now()
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $6::int[])
+              AS r(sku_id, location_id, location_type, on_hand, reserved, threshold)
+       ON CONFLICT (sku_id, location_id) DO UPDATE
+         SET on_hand = EXCLUDED.on_hand, reserved = EXCLUDED.reserved,
+             low_stock_threshold = EXCLUDED.low_stock_threshold, updated_at = now()`,
+    values: [
+      rows.map((r) => r.skuId),
+      rows.map((r) => r.locationId),
+      rows.map((r) => r.locationType),
+      rows.map((r) => r.onHand),
+      rows.map((r) => r.reserved),
+      rows.map((r) => r.lowStockThreshold),
+    ],
+  };
+}
+
 /**
  * `stock_levels`, the availability read model. Written in the transaction that appends the
  * SKU's events (an inline projection: current the moment the change commits); its CHECK
@@ -38,29 +78,7 @@ export class StockLevelsRepository {
     state: SkuStockState,
     locationIds: Iterable<string>,
   ): Promise<void> {
-    const rows = [...new Set(locationIds)].map((locationId) => {
-      const stock = state.locations[locationId]!;
-      return { locationId, ...stock };
-    });
-    if (rows.length === 0) return;
-    await client.query(
-      `INSERT INTO stock_levels
-         (sku_id, location_id, location_type, on_hand, reserved, low_stock_threshold, updated_at)
-       SELECT $1, r.location_id, r.location_type, r.on_hand, r.reserved, r.threshold, now()
-         FROM unnest($2::text[], $3::text[], $4::int[], $5::int[], $6::int[])
-              AS r(location_id, location_type, on_hand, reserved, threshold)
-       ON CONFLICT (sku_id, location_id) DO UPDATE
-         SET on_hand = EXCLUDED.on_hand, reserved = EXCLUDED.reserved,
-             low_stock_threshold = EXCLUDED.low_stock_threshold, updated_at = now()`,
-      [
-        skuId,
-        rows.map((r) => r.locationId),
-        rows.map((r) => r.locationType),
-        rows.map((r) => r.onHand),
-        rows.map((r) => r.reserved),
-        rows.map((r) => r.lowStockThreshold),
-      ],
-    );
+    await runWrites(client, [stockLevelsWrite([{ skuId, state, locationIds }])]);
   }
 
   /** Every location's level of the given SKUs, by SKU then location. */
