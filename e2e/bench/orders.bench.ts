@@ -5,7 +5,9 @@
 // rate, orders/s from placed to confirmed and the placed→confirmed latency (p50/p99, to when
 // OrderConfirmed was published on orders.events: see event-trace.ts), then reservations/s on
 // one hot SKU. Per rate it also prints the CPU each process used per order (stack-cpu.ts):
-// on 2 shared cores, 100 orders/s leaves 20 ms. Ends with one JSON line of figures.
+// on 2 shared cores, 100 orders/s leaves 20 ms — and the SQL statements per order, by service
+// database (statement-counts.ts; BENCH_STATEMENT_COUNTS=0 turns them off, and with them
+// pg_stat_statements' own small cost per statement). Ends with one JSON line of figures.
 // Loopback only; every phase is bounded in time and count.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -14,6 +16,7 @@ import { fixKafkajsIdleTimers, httpRequest } from '@fulfil/service-kit';
 import { eventually, startLocalStack, type LocalStack } from '../support/local-stack';
 import { EventTrace } from './event-trace';
 import { describeCpu, StackCpu } from './stack-cpu';
+import { describeStatements, StatementCounts } from './statement-counts';
 
 const RATES = (process.env.BENCH_ORDER_RATES ?? '10,25,50,100').split(',').map(Number);
 const PHASE_SECONDS = Number(process.env.BENCH_PHASE_SECONDS ?? 10);
@@ -27,6 +30,8 @@ const LOCATIONS = ['bench-wh-1', 'bench-wh-2', 'bench-wh-3'];
 const P99_TARGET_MS = 500;
 /** Payment method of the rate phases: `wechat-pay` (a provider round trip) by default. */
 const METHOD = process.env.BENCH_PAYMENT_METHOD ?? 'wechat-pay';
+const COUNT_STATEMENTS = process.env.BENCH_STATEMENT_COUNTS !== '0';
+const DATABASES = ['orders', 'inventory', 'payments'] as const;
 
 // The load generator shares the 2 cores with the platform: no 1 ms timer loop per connection.
 fixKafkajsIdleTimers();
@@ -162,6 +167,7 @@ interface PhaseContext {
   readonly post: Post;
   readonly watcher: EventTrace;
   readonly cpu: StackCpu;
+  readonly statements: StatementCounts | undefined;
 }
 
 /**
@@ -169,16 +175,18 @@ interface PhaseContext {
  * {@link HEADER}, where the time went and the CPU per order.
  */
 async function runPhase(
-  { stack, token, post, watcher, cpu }: PhaseContext,
+  { stack, token, post, watcher, cpu, statements }: PhaseContext,
   rate: number,
   seconds: number,
 ) {
+  await statements?.reset();
   const cpuBefore = cpu.sample();
   const phase = await placeAtRate(post, rate, seconds, (i) => SKUS[i % SKUS.length]!, METHOD);
   const ids = [...phase.placed.keys()];
   await eventually(() => ids.every((id) => watcher.outcome(id)), DRAIN_MS);
   // Before the observer reads the other topics: that reading is not the platform's work.
   const cpuPerOrder = StackCpu.perUnit(cpuBefore, cpu.sample(), phase.placed.size);
+  const statementsPerOrder = await statements?.perUnit(phase.placed.size);
   await watcher.catchUp(DRAIN_MS);
   const latencies: number[] = [];
   let confirmed = 0;
@@ -214,6 +222,7 @@ async function runPhase(
   if (phase.failures.length > 0) console.log(`  first failure: ${phase.failures[0]}`);
   console.log(`  ${stageTimeline(phase.placed, watcher.stages)}`);
   console.log(`  ${describeCpu(cpuPerOrder)}`);
+  if (statementsPerOrder) console.log(`  ${describeStatements(statementsPerOrder)}`);
   const unseen = ids.filter((id) => !watcher.outcome(id));
   if (unseen.length > 0) {
     // Tells a slow platform from a lagging observer: what do the orders themselves say?
@@ -228,7 +237,14 @@ async function runPhase(
     );
   }
   const allConfirmed = confirmed === Math.round(rate * seconds) && phase.failures.length === 0;
-  return { confirmedPerSecond, p50, p99, cpu: cpuPerOrder, allConfirmed };
+  return {
+    confirmedPerSecond,
+    p50,
+    p99,
+    cpu: cpuPerOrder,
+    statements: statementsPerOrder?.total,
+    allConfirmed,
+  };
 }
 
 /** What the started stack burns doing nothing, per second, before any order (5 s). */
@@ -249,12 +265,17 @@ async function main(): Promise<void> {
       PAYMENT_SIMULATOR_AUTO_PAY: 'succeeded',
       PAYMENT_SIMULATOR_AUTO_PAY_DELAY_MS: '0',
       LOG_LEVEL: 'warn',
+      ...(COUNT_STATEMENTS ? { FULFIL_POSTGRES_STATEMENT_STATS: '1' } : {}),
     },
   });
+  let statements: StatementCounts | undefined;
   const figures: Record<string, number | boolean> = {};
   try {
     await stack.ready();
     const cpu = StackCpu.fromPidsFile(join(stack.dataDir, 'pids.json'));
+    if (COUNT_STATEMENTS) {
+      statements = await StatementCounts.connect(stack.postgresUrl, DATABASES);
+    }
     const token = stack.token();
     const post = client(stack, token);
     await receiveStock(post);
@@ -266,7 +287,7 @@ async function main(): Promise<void> {
       `idle stack: ${idle} ms of CPU a second (polls and timers; in every rate's figure)`,
     );
     figures.idle_cpu_ms_per_s = idle;
-    const phases: PhaseContext = { stack, token, post, watcher, cpu };
+    const phases: PhaseContext = { stack, token, post, watcher, cpu, statements };
     if (WARMUP_SECONDS > 0) {
       // Not measured: V8 compiles the services' hot code in the first minute of load, which
       // costs a fifth or more of their CPU (measured: 42.6 → 32.4 ms per order at 40/s, first
@@ -282,6 +303,9 @@ async function main(): Promise<void> {
       figures[`rate_${rate}_p50_ms`] = phase.p50;
       figures[`rate_${rate}_p99_ms`] = phase.p99;
       figures[`rate_${rate}_cpu_ms_per_order`] = phase.cpu.total;
+      if (phase.statements !== undefined) {
+        figures[`rate_${rate}_statements_per_order`] = phase.statements;
+      }
       if (phase.allConfirmed && phase.p99 < P99_TARGET_MS)
         sustained = Math.max(sustained, round(phase.confirmedPerSecond));
     }
@@ -317,6 +341,7 @@ async function main(): Promise<void> {
       for (const line of problems.slice(0, 30)) console.log(`  ${line.slice(0, 400)}`);
     }
   } finally {
+    await statements?.close();
     const stopped = await stack.stop();
     if (stopped === 'timeout' || stopped.code !== 0) console.error(stack.tail());
   }

@@ -52,6 +52,8 @@ export interface LocalStack {
   /** Base URL of each started service. */
   readonly urls: Readonly<Partial<Record<ServiceName, string>>>;
   readonly kafkaBrokers: string[];
+  /** The embedded PostgreSQL server (no database), over TCP on 127.0.0.1. */
+  readonly postgresUrl: string;
   /** Everything `npm start` printed so far. */
   output(): string;
   /** The last `lines` lines of the output, for error messages. */
@@ -73,10 +75,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   chmodSync(dataDir, 0o755); // PostgreSQL runs as user "postgres" when we are root
   const offset = await freeServicePortOffset();
   const kafkaPort = await freePort();
+  const postgresPort = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     FULFIL_DATA_DIR: dataDir,
-    FULFIL_POSTGRES_PORT: String(await freePort()),
+    FULFIL_POSTGRES_PORT: String(postgresPort),
     FULFIL_KAFKA_PORT: String(kafkaPort),
     FULFIL_SERVICE_PORT_OFFSET: String(offset),
     FULFIL_SKIP_INSTALL: '1',
@@ -110,6 +113,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     offset,
     urls,
     kafkaBrokers: [`127.0.0.1:${kafkaPort}`],
+    postgresUrl: `postgres://postgres:postgres@127.0.0.1:${postgresPort}`,
     output: () => output,
     tail,
     exited,

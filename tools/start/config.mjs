@@ -79,5 +79,6 @@ export function readStartConfig(root, env = process.env) {
     stopGraceMs: integer(env, 'FULFIL_STOP_GRACE_MS', 15_000, 100),
     pidsFile: env.FULFIL_PIDS_FILE ? resolve(root, env.FULFIL_PIDS_FILE) : undefined,
     skipInstall: flag(env, 'FULFIL_SKIP_INSTALL'),
+    postgresStatementStats: flag(env, 'FULFIL_POSTGRES_STATEMENT_STATS'),
   };
 }

@@ -31,6 +31,7 @@ export async function startPostgres(config, localInfra, pids) {
     .startEmbeddedPostgres({
       dataDir: config.postgresDataDir,
       port: config.postgresPort,
+      statementStats: config.postgresStatementStats,
       // Services probe for their database before creating it: that FATAL is expected.
       onLog: (line) => (EXPECTED_NOISE.test(line) ? undefined : log(line)),
       detached: true,

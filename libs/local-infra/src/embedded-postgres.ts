@@ -21,6 +21,8 @@ export interface EmbeddedPostgresOptions {
    * database creation and commits; an OS crash may corrupt it). Default false (durable).
    */
   readonly noFsync?: boolean;
+  /** Preload pg_stat_statements, to count statements per database (benchmarks). Default false. */
+  readonly statementStats?: boolean;
   /** More files or directories the runner deletes once PostgreSQL has stopped. */
   readonly removeOnStop?: readonly string[];
   /** Limit for initialise + start. Default 60 s. */
@@ -90,6 +92,7 @@ export async function startEmbeddedPostgres(
   if (options.removeDataDirOnStop) args.push('--remove-data-dir-on-exit');
   for (const path of options.removeOnStop ?? []) args.push('--remove-on-exit', path);
   if (options.noFsync) args.push('--no-fsync');
+  if (options.statementStats) args.push('--statement-stats');
   if (options.verbose) args.push('--verbose');
   const started = await spawnUntilReady({
     command: process.execPath,

@@ -120,14 +120,40 @@ describe('startEmbeddedPostgres', () => {
     }
   });
 
-  it('removes a temporary data directory on stop when asked', async () => {
+  /** A server on a free port whose data directory (`<dir>/pg`) goes when it stops. */
+  async function temporaryServer(options: { noFsync?: boolean; statementStats?: boolean } = {}) {
     const dir = tempDir();
     dirs.push(dir);
     const server = await startEmbeddedPostgres({
       dataDir: join(dir, 'pg'),
       port: await freePort(),
       removeDataDirOnStop: true,
+      ...options,
     });
+    return { dir, server };
+  }
+
+  it('preloads pg_stat_statements when asked: statements of every database are counted', async () => {
+    const { server } = await temporaryServer({ noFsync: true, statementStats: true });
+    try {
+      const admin = databaseUrl(server.url, 'postgres');
+      await query(admin, 'CREATE EXTENSION pg_stat_statements');
+      await createDatabase(server.url, 'counted');
+      await query(databaseUrl(server.url, 'counted'), 'SELECT 42 AS answer');
+      const rows = await query(
+        admin,
+        `SELECT s.calls::int AS calls FROM pg_stat_statements s
+           JOIN pg_database d ON d.oid = s.dbid
+          WHERE d.datname = 'counted' AND s.query LIKE 'SELECT $1 AS answer'`,
+      );
+      expect(rows).toEqual([{ calls: 1 }]);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('removes a temporary data directory on stop when asked', async () => {
+    const { dir, server } = await temporaryServer();
     expect(existsSync(join(dir, 'pg', 'PG_VERSION'))).toBe(true);
     await server.stop();
     expect(existsSync(join(dir, 'pg'))).toBe(false);

@@ -8,7 +8,7 @@
 //
 //   node postgres-runner.cjs --data-dir <dir> --port <n> [--host 127.0.0.1]
 //                            [--remove-data-dir-on-exit] [--remove-on-exit <path> ...]
-//                            [--no-fsync] [--verbose]
+//                            [--no-fsync] [--statement-stats] [--verbose]
 //
 // Besides TCP on the host, PostgreSQL listens on a Unix-domain socket in the data directory
 // (`<dir>/.s.PGSQL.<port>`) when that path fits the OS limit: local clients that use it spend
@@ -20,6 +20,10 @@
 // --no-fsync turns off fsync, synchronous commit and full-page writes: much faster CREATE
 // DATABASE and commits, but an operating-system crash may corrupt the cluster. For throwaway
 // clusters (tests) only.
+//
+// --statement-stats preloads pg_stat_statements (which ships with the embedded binaries), so a
+// benchmark can count the statements each database ran (`CREATE EXTENSION pg_stat_statements`
+// in one database shows them all). Off by default: it costs every statement a little CPU.
 //
 // It initialises the data directory when it holds no cluster yet, starts PostgreSQL bound to
 // the host, prints exactly one line on stdout,
@@ -49,6 +53,7 @@ function parseOptions() {
       'remove-on-exit': { type: 'string', multiple: true, default: [] },
       verbose: { type: 'boolean', default: false },
       'no-fsync': { type: 'boolean', default: false },
+      'statement-stats': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -67,6 +72,7 @@ function parseOptions() {
     ].map((p) => path.resolve(p)),
     verbose: values.verbose,
     noFsync: values['no-fsync'],
+    statementStats: values['statement-stats'],
   };
 }
 
@@ -165,6 +171,7 @@ async function main() {
       `unix_socket_directories=${socketDirectory(options.dataDir, options.port)}`,
       '-c',
       'max_connections=200',
+      ...(options.statementStats ? ['-c', 'shared_preload_libraries=pg_stat_statements'] : []),
       ...(options.noFsync
         ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
         : []),
