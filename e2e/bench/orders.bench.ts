@@ -5,8 +5,8 @@
 // rate, orders/s from placed to confirmed and the placed→confirmed latency (p50/p99, to when
 // OrderConfirmed was published on orders.events: see event-trace.ts), then reservations/s on
 // one hot SKU. Per rate it also prints the CPU each process used per order (stack-cpu.ts):
-// on 2 shared cores, 100 orders/s leaves 20 ms — and the SQL statements per order, by service
-// database (statement-counts.ts; BENCH_STATEMENT_COUNTS=0 turns them off, and with them
+// on 2 shared cores, 100 orders/s leaves 20 ms — and the SQL statements and WAL per order
+// (database-work.ts; BENCH_STATEMENT_COUNTS=0 turns them off, and with them
 // pg_stat_statements' own small cost per statement). Ends with one JSON line of figures.
 // Loopback only; every phase is bounded in time and count.
 import { randomUUID } from 'node:crypto';
@@ -16,7 +16,7 @@ import { fixKafkajsIdleTimers, httpRequest } from '@fulfil/service-kit';
 import { eventually, startLocalStack, type LocalStack } from '../support/local-stack';
 import { EventTrace } from './event-trace';
 import { describeCpu, StackCpu } from './stack-cpu';
-import { describeStatements, StatementCounts } from './statement-counts';
+import { DatabaseWork, describeDatabaseWork } from './database-work';
 
 const RATES = (process.env.BENCH_ORDER_RATES ?? '10,25,50,100').split(',').map(Number);
 const PHASE_SECONDS = Number(process.env.BENCH_PHASE_SECONDS ?? 10);
@@ -167,7 +167,7 @@ interface PhaseContext {
   readonly post: Post;
   readonly watcher: EventTrace;
   readonly cpu: StackCpu;
-  readonly statements: StatementCounts | undefined;
+  readonly database: DatabaseWork | undefined;
 }
 
 /**
@@ -175,18 +175,18 @@ interface PhaseContext {
  * {@link HEADER}, where the time went and the CPU per order.
  */
 async function runPhase(
-  { stack, token, post, watcher, cpu, statements }: PhaseContext,
+  { stack, token, post, watcher, cpu, database }: PhaseContext,
   rate: number,
   seconds: number,
 ) {
-  await statements?.reset();
+  await database?.reset();
   const cpuBefore = cpu.sample();
   const phase = await placeAtRate(post, rate, seconds, (i) => SKUS[i % SKUS.length]!, METHOD);
   const ids = [...phase.placed.keys()];
   await eventually(() => ids.every((id) => watcher.outcome(id)), DRAIN_MS);
   // Before the observer reads the other topics: that reading is not the platform's work.
   const cpuPerOrder = StackCpu.perUnit(cpuBefore, cpu.sample(), phase.placed.size);
-  const statementsPerOrder = await statements?.perUnit(phase.placed.size);
+  const databasePerOrder = await database?.perUnit(phase.placed.size);
   await watcher.catchUp(DRAIN_MS);
   const latencies: number[] = [];
   let confirmed = 0;
@@ -222,7 +222,7 @@ async function runPhase(
   if (phase.failures.length > 0) console.log(`  first failure: ${phase.failures[0]}`);
   console.log(`  ${stageTimeline(phase.placed, watcher.stages)}`);
   console.log(`  ${describeCpu(cpuPerOrder)}`);
-  if (statementsPerOrder) console.log(`  ${describeStatements(statementsPerOrder)}`);
+  if (databasePerOrder) console.log(`  ${describeDatabaseWork(databasePerOrder)}`);
   const unseen = ids.filter((id) => !watcher.outcome(id));
   if (unseen.length > 0) {
     // Tells a slow platform from a lagging observer: what do the orders themselves say?
@@ -242,7 +242,7 @@ async function runPhase(
     p50,
     p99,
     cpu: cpuPerOrder,
-    statements: statementsPerOrder?.total,
+    database: databasePerOrder,
     allConfirmed,
   };
 }
@@ -268,13 +268,13 @@ async function main(): Promise<void> {
       ...(COUNT_STATEMENTS ? { FULFIL_POSTGRES_STATEMENT_STATS: '1' } : {}),
     },
   });
-  let statements: StatementCounts | undefined;
+  let database: DatabaseWork | undefined;
   const figures: Record<string, number | boolean> = {};
   try {
     await stack.ready();
     const cpu = StackCpu.fromPidsFile(join(stack.dataDir, 'pids.json'));
     if (COUNT_STATEMENTS) {
-      statements = await StatementCounts.connect(stack.postgresUrl, DATABASES);
+      database = await DatabaseWork.connect(stack.postgresUrl, DATABASES);
     }
     const token = stack.token();
     const post = client(stack, token);
@@ -287,7 +287,7 @@ async function main(): Promise<void> {
       `idle stack: ${idle} ms of CPU a second (polls and timers; in every rate's figure)`,
     );
     figures.idle_cpu_ms_per_s = idle;
-    const phases: PhaseContext = { stack, token, post, watcher, cpu, statements };
+    const phases: PhaseContext = { stack, token, post, watcher, cpu, database };
     if (WARMUP_SECONDS > 0) {
       // Not measured: V8 compiles the services' hot code in the first minute of load, which
       // costs a fifth or more of their CPU (measured: 42.6 → 32.4 ms per order at 40/s, first
@@ -303,8 +303,10 @@ async function main(): Promise<void> {
       figures[`rate_${rate}_p50_ms`] = phase.p50;
       figures[`rate_${rate}_p99_ms`] = phase.p99;
       figures[`rate_${rate}_cpu_ms_per_order`] = phase.cpu.total;
-      if (phase.statements !== undefined) {
-        figures[`rate_${rate}_statements_per_order`] = phase.statements;
+      if (phase.database) {
+        figures[`rate_${rate}_statements_per_order`] = phase.database.statements;
+        figures[`rate_${rate}_wal_kb_per_order`] = phase.database.walKilobytes;
+        figures[`rate_${rate}_full_page_images_per_order`] = phase.database.fullPageImages;
       }
       if (phase.allConfirmed && phase.p99 < P99_TARGET_MS)
         sustained = Math.max(sustained, round(phase.confirmedPerSecond));
@@ -341,7 +343,7 @@ async function main(): Promise<void> {
       for (const line of problems.slice(0, 30)) console.log(`  ${line.slice(0, 400)}`);
     }
   } finally {
-    await statements?.close();
+    await database?.close();
     const stopped = await stack.stop();
     if (stopped === 'timeout' || stopped.code !== 0) console.error(stack.tail());
   }

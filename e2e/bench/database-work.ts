@@ -1,0 +1,105 @@
+// What the platform asks of PostgreSQL per order: the SQL statements, by service database
+// (every statement is a round trip, with CPU on both sides), and the WAL it writes (rows,
+// index entries and commits: most of PostgreSQL's own cost per order). Both barely move with
+// the machine's speed, where CPU per order does from run to run. Statements are read from
+// pg_stat_statements, which the stack's embedded PostgreSQL preloads when started with
+// FULFIL_POSTGRES_STATEMENT_STATS=1; BEGIN and COMMIT count as statements.
+import pg from 'pg';
+import { round } from '@fulfil/local-infra';
+
+/** Per order (or other unit) since the last reset. */
+export interface DatabaseWorkPerUnit {
+  readonly statements: number;
+  readonly statementsByDatabase: Readonly<Record<string, number>>;
+  readonly walKilobytes: number;
+  /** Whole pages copied into the WAL: a page's first change after a checkpoint (≤ 8 kB each). */
+  readonly fullPageImages: number;
+}
+
+interface WalCounters {
+  readonly bytes: number;
+  readonly fullPageImages: number;
+}
+
+export class DatabaseWork {
+  private walAtReset: WalCounters = { bytes: 0, fullPageImages: 0 };
+
+  private constructor(
+    private readonly client: pg.Client,
+    private readonly databases: readonly string[],
+  ) {}
+
+  /**
+   * Connects to the server's maintenance database and creates the extension there (its view
+   * shows every database's statements); undefined, with the reason printed, when the server
+   * does not preload pg_stat_statements.
+   */
+  static async connect(
+    serverUrl: string,
+    databases: readonly string[],
+  ): Promise<DatabaseWork | undefined> {
+    const client = new pg.Client({ connectionString: `${serverUrl}/postgres` });
+    await client.connect();
+    try {
+      await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    } catch (error) {
+      console.log(`no statement counts: ${(error as Error).message}`);
+      await client.end();
+      return undefined;
+    }
+    const work = new DatabaseWork(client, databases);
+    await work.reset();
+    return work;
+  }
+
+  /** Forgets the counts so far: the next `perUnit` counts from here. */
+  async reset(): Promise<void> {
+    await this.client.query('SELECT pg_stat_statements_reset()');
+    this.walAtReset = await this.walCounters();
+  }
+
+  /** The server's WAL so far (pg_stat_wal: bytes and full-page images, kept since start). */
+  private async walCounters(): Promise<WalCounters> {
+    const { rows } = await this.client.query<{ bytes: string; fpi: string }>(
+      'SELECT wal_bytes::text AS bytes, wal_fpi::text AS fpi FROM pg_stat_wal',
+    );
+    return { bytes: Number(rows[0]!.bytes), fullPageImages: Number(rows[0]!.fpi) };
+  }
+
+  /** Statements (per database and in total) and WAL since the last reset, divided by `units`. */
+  async perUnit(units: number): Promise<DatabaseWorkPerUnit> {
+    const { rows } = await this.client.query<{ datname: string; calls: string }>(
+      `SELECT d.datname, sum(s.calls)::text AS calls
+         FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+        WHERE d.datname = ANY($1::text[])
+        GROUP BY d.datname`,
+      [this.databases],
+    );
+    const wal = await this.walCounters();
+    const per = (count: number) => count / Math.max(1, units);
+    const statementsByDatabase: Record<string, number> = {};
+    let total = 0;
+    for (const database of this.databases) {
+      const calls = Number(rows.find((row) => row.datname === database)?.calls ?? 0);
+      statementsByDatabase[database] = round(per(calls));
+      total += calls;
+    }
+    return {
+      statements: round(per(total)),
+      statementsByDatabase,
+      walKilobytes: round(per((wal.bytes - this.walAtReset.bytes) / 1024)),
+      fullPageImages: round(per(wal.fullPageImages - this.walAtReset.fullPageImages)),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.client.end();
+  }
+}
+
+/** One line: the statements in total and by database, and the WAL. */
+export function describeDatabaseWork(work: DatabaseWorkPerUnit): string {
+  const parts = Object.entries(work.statementsByDatabase).map(([db, count]) => `${db} ${count}`);
+  const wal = `WAL ${work.walKilobytes} kB (${work.fullPageImages} full-page images)`;
+  return `statements per order ${work.statements} (${parts.join(', ')}), ${wal}`;
+}
