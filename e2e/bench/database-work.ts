@@ -5,7 +5,7 @@
 // pg_stat_statements, which the stack's embedded PostgreSQL preloads when started with
 // FULFIL_POSTGRES_STATEMENT_STATS=1; BEGIN and COMMIT count as statements.
 import pg from 'pg';
-import { round } from '@fulfil/local-infra';
+import { databaseUrl, round } from '@fulfil/local-infra';
 
 /** Per order (or other unit) since the last reset. */
 export interface DatabaseWorkPerUnit {
@@ -38,7 +38,7 @@ export class DatabaseWork {
     serverUrl: string,
     databases: readonly string[],
   ): Promise<DatabaseWork | undefined> {
-    const client = new pg.Client({ connectionString: `${serverUrl}/postgres` });
+    const client = new pg.Client({ connectionString: databaseUrl(serverUrl, 'postgres') });
     await client.connect();
     try {
       await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');

@@ -11,6 +11,7 @@
 // Loopback only; every phase is bounded in time and count.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { SERVICE_CATALOG } from '@fulfil/contracts';
 import { percentile, round } from '@fulfil/local-infra';
 import { fixKafkajsIdleTimers, httpRequest } from '@fulfil/service-kit';
 import { eventually, startLocalStack, type LocalStack } from '../support/local-stack';
@@ -31,7 +32,8 @@ const P99_TARGET_MS = 500;
 /** Payment method of the rate phases: `wechat-pay` (a provider round trip) by default. */
 const METHOD = process.env.BENCH_PAYMENT_METHOD ?? 'wechat-pay';
 const COUNT_STATEMENTS = process.env.BENCH_STATEMENT_COUNTS !== '0';
-const DATABASES = ['orders', 'inventory', 'payments'] as const;
+/** The services the bench starts; each one's database is counted. */
+const SERVICES = ['orders', 'inventory', 'payments'] as const;
 
 // The load generator shares the 2 cores with the platform: no 1 ms timer loop per connection.
 fixKafkajsIdleTimers();
@@ -257,7 +259,7 @@ async function idleCpu(cpu: StackCpu): Promise<number> {
 async function main(): Promise<void> {
   console.log('starting the stack (npm start, orders + inventory + payments)…');
   const stack = await startLocalStack({
-    services: ['orders', 'inventory', 'payments'],
+    services: SERVICES,
     pidsFile: true,
     // The simulated customer pays the moment the intent exists: what is measured is the
     // platform's time, not a shopper's.
@@ -274,7 +276,8 @@ async function main(): Promise<void> {
     await stack.ready();
     const cpu = StackCpu.fromPidsFile(join(stack.dataDir, 'pids.json'));
     if (COUNT_STATEMENTS) {
-      database = await DatabaseWork.connect(stack.postgresUrl, DATABASES);
+      const databases = SERVICES.map((service) => SERVICE_CATALOG[service].database);
+      database = await DatabaseWork.connect(stack.postgresUrl, databases);
     }
     const token = stack.token();
     const post = client(stack, token);

@@ -12,6 +12,7 @@ import {
   dropDatabase,
   startDevBrokerProcess,
   startEmbeddedPostgres,
+  type EmbeddedPostgresOptions,
 } from './index';
 
 /** A free port on 127.0.0.1 (no @fulfil/testing here: it depends on this library). */
@@ -121,7 +122,9 @@ describe('startEmbeddedPostgres', () => {
   });
 
   /** A server on a free port whose data directory (`<dir>/pg`) goes when it stops. */
-  async function temporaryServer(options: { noFsync?: boolean; statementStats?: boolean } = {}) {
+  async function temporaryServer(
+    options: Pick<EmbeddedPostgresOptions, 'noFsync' | 'statementStats'> = {},
+  ) {
     const dir = tempDir();
     dirs.push(dir);
     const server = await startEmbeddedPostgres({

@@ -14,13 +14,21 @@ function gate(log: string[], name: string) {
   return { work, finish: () => finish(), fail: (error: Error) => fail(error) };
 }
 
+/** Gated pieces of work, one per name, logging into one shared log when each starts. */
+function gates(...names: string[]) {
+  const log: string[] = [];
+  return { log, works: names.map((name) => gate(log, name)) };
+}
+
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('PaymentTurns', () => {
   it('runs the work on one payment one at a time, in arrival order', async () => {
     const turns = new PaymentTurns();
-    const log: string[] = [];
-    const [first, second, third] = ['first', 'second', 'third'].map((name) => gate(log, name));
+    const {
+      log,
+      works: [first, second, third],
+    } = gates('first', 'second', 'third');
     const results = [first, second, third].map((g) => turns.run('pay-1', g.work));
     await settle();
     expect(log).toEqual(['first started']);
@@ -37,9 +45,10 @@ describe('PaymentTurns', () => {
 
   it('runs the work on different payments side by side', async () => {
     const turns = new PaymentTurns();
-    const log: string[] = [];
-    const one = gate(log, 'one');
-    const other = gate(log, 'other');
+    const {
+      log,
+      works: [one, other],
+    } = gates('one', 'other');
     const results = [turns.run('pay-1', one.work), turns.run('pay-2', other.work)];
     await settle();
     expect(log).toEqual(['one started', 'other started']);
@@ -52,9 +61,10 @@ describe('PaymentTurns', () => {
 
   it('hands a failure to its caller only, and the next work still gets its turn', async () => {
     const turns = new PaymentTurns();
-    const log: string[] = [];
-    const failing = gate(log, 'failing');
-    const next = gate(log, 'next');
+    const {
+      log,
+      works: [failing, next],
+    } = gates('failing', 'next');
     const failed = turns.run('pay-1', failing.work);
     const after = turns.run('pay-1', next.work);
     await settle();
