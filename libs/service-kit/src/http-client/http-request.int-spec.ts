@@ -1,23 +1,30 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { httpRequest } from './http-request';
 
-/** A local server answering each request with `handle`; counts the connections it accepted. */
-async function serve(
-  handle: (req: IncomingMessage, res: ServerResponse, body: string) => void,
-): Promise<{ url: string; connections: () => number; close: () => Promise<void> }> {
-  let connections = 0;
+/**
+ * A local server answering each request with `handle`; counts the connections it accepted and
+ * can close them all at once, as its keep-alive timeout does with idle ones.
+ */
+async function serve(handle: (req: IncomingMessage, res: ServerResponse, body: string) => void) {
+  const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => handle(req, res, body));
   });
-  server.on('connection', () => (connections += 1));
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    connections += 1;
+  });
+  let connections = 0;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     connections: () => connections,
+    dropConnections: () => sockets.forEach((socket) => socket.destroy()),
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
@@ -112,6 +119,56 @@ describe('httpRequest', () => {
     } finally {
       await server.close();
     }
+  });
+
+  describe('on a kept-alive connection the server closes as the request goes out', () => {
+    // The server closes its end and the next request is written in the same tick, before the
+    // client could see the close: it goes out on the dead connection, as when the server's
+    // idle timeout fires just then.
+    async function afterStaleConnection(options: Parameters<typeof httpRequest>[1]) {
+      const received: string[] = [];
+      const server = await serve((req, res, body) => {
+        received.push(`${req.method} ${body}`);
+        res.end('{}');
+      });
+      try {
+        await httpRequest(server.url, { method: 'GET', headers: {}, timeoutMs: 2_000 });
+        received.length = 0;
+        server.dropConnections();
+        const answer = await httpRequest(server.url, options).then(
+          ({ status }) => status,
+          (error: NodeJS.ErrnoException) => error.code,
+        );
+        return { answer, received, connections: server.connections() };
+      } finally {
+        await server.close();
+      }
+    }
+
+    it('sends a GET again on a new connection', async () => {
+      const sent = await afterStaleConnection({ method: 'GET', headers: {}, timeoutMs: 2_000 });
+      expect(sent).toEqual({ answer: 200, received: ['GET '], connections: 2 });
+    });
+
+    it('sends a request with an Idempotency-Key again', async () => {
+      const sent = await afterStaleConnection({
+        method: 'POST',
+        headers: { 'Idempotency-Key': 'k-1' },
+        body: '{"order":1}',
+        timeoutMs: 2_000,
+      });
+      expect(sent).toEqual({ answer: 200, received: ['POST {"order":1}'], connections: 2 });
+    });
+
+    it('does not send any other POST twice: the caller gets the connection error', async () => {
+      const sent = await afterStaleConnection({
+        method: 'POST',
+        headers: {},
+        body: '{"charge":1}',
+        timeoutMs: 2_000,
+      });
+      expect(sent).toEqual({ answer: 'ECONNRESET', received: [], connections: 1 });
+    });
   });
 
   it('rejects when nobody listens', async () => {
