@@ -26,7 +26,7 @@ async function serve(handle: (req: IncomingMessage, res: ServerResponse, body: s
     connections: () => connections,
     dropConnections: () => sockets.forEach((socket) => socket.destroy()),
     close: () =>
-      new Promise((resolve) => {
+      new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
