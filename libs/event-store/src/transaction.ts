@@ -49,6 +49,11 @@ export function afterCommit(client: object, callback: () => void): void {
   scopes.get(client)?.onCommit.add(callback);
 }
 
+/** Whether `withTransaction` is running a transaction on `client` (so `afterCommit` will run). */
+export function inTransaction(client: object): boolean {
+  return scopes.has(client);
+}
+
 /**
  * The value under `key` of the transaction `withTransaction` runs on `client`, made by `create`
  * on first use; gone when that transaction ends, committed or rolled back. Undefined outside

@@ -99,4 +99,18 @@ describe('runWrites', () => {
     ).rejects.toThrow('rolled back');
     expect(hints).toEqual(['x', 'y']);
   });
+
+  it('refuses a write whose commit callback must run outside a transaction, sending nothing', async () => {
+    const required: Write = {
+      ...insert('lost', 1),
+      onCommit: () => undefined,
+      onCommitRequired: true,
+    };
+    await expect(runWrites(db.pool, [insert('other', 2), required])).rejects.toThrow(
+      /inside withTransaction/,
+    );
+    expect(await rows()).toEqual([]);
+    await withTransaction(db.pool, (client) => runWrites(client, [required]));
+    expect(await rows()).toEqual([{ id: 'lost', n: 1, note: null }]);
+  });
 });

@@ -1,5 +1,5 @@
 import type { Queryable } from './event-store';
-import { afterCommit } from './transaction';
+import { afterCommit, inTransaction } from './transaction';
 
 /**
  * One write whose result nobody reads (an INSERT, UPDATE or DELETE), to send together with
@@ -11,6 +11,11 @@ export interface Write {
   readonly values: readonly unknown[];
   /** A hint to run once the transaction commits (wake a poller), as `afterCommit` runs it. */
   readonly onCommit?: () => void;
+  /**
+   * `onCommit` starts work that would otherwise wait for a safety net (a lease to run out):
+   * the write is refused outside a `withTransaction` transaction, where it could not run.
+   */
+  readonly onCommitRequired?: boolean;
 }
 
 /**
@@ -29,6 +34,11 @@ export async function runWrites(
 ): Promise<void> {
   const present = writes.filter((write): write is Write => write !== undefined);
   if (present.length === 0) return;
+  if (present.some((write) => write.onCommitRequired) && !inTransaction(client)) {
+    throw new Error(
+      'This write must run inside withTransaction: it acts once its transaction commits',
+    );
+  }
   const statement = present.length === 1 ? present[0]! : combined(present);
   await client.query(statement.text, [...statement.values]);
   for (const write of present) if (write.onCommit) afterCommit(client, write.onCommit);

@@ -9,6 +9,7 @@ import {
   type MessagingLogger,
 } from '../shared/backoff';
 import { Wakeup } from '../shared/wakeup';
+import { LeasedHandoffs, type Handoff } from './leased-handoffs';
 
 /** A scheduled timeout as its handler sees it. */
 export interface Deadline<Payload = unknown> {
@@ -97,6 +98,11 @@ interface DeadlineRow {
 
 const DEFAULT_RETRY: BackoffOptions = { initialMs: 1_000, maxMs: 60_000 };
 
+const SCHEDULE_SQL = `INSERT INTO deadlines (deadline_id, kind, due_at, payload) VALUES ($1, $2, $3, $4)
+  ON CONFLICT (deadline_id) DO UPDATE
+    SET kind = EXCLUDED.kind, due_at = EXCLUDED.due_at, payload = EXCLUDED.payload,
+        attempts = 0, last_error = NULL, scheduled_at = now()`;
+
 /**
  * Durable timeouts: `schedule` writes a deadline in the caller's transaction (so it exists
  * exactly when the state that needs it does), `cancel` removes it, and the background loop
@@ -125,6 +131,8 @@ export class DeadlineScheduler {
   private readonly fired: Counter<'kind' | 'outcome'> | undefined;
   private abort = new AbortController();
   private loop: Promise<void> | undefined;
+  /** While the loop runs: the deadlines handed off to this process (`handOffWrite`). */
+  private handoffs: LeasedHandoffs | undefined;
 
   constructor(private readonly options: DeadlineSchedulerOptions) {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
@@ -188,18 +196,34 @@ export class DeadlineScheduler {
   /** `schedule` as a `Write`, to send with a command's other writes in one statement. */
   scheduleWrite<Payload>(deadline: ScheduledDeadline<Payload>): Write {
     return {
-      text: `INSERT INTO deadlines (deadline_id, kind, due_at, payload) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (deadline_id) DO UPDATE
-               SET kind = EXCLUDED.kind, due_at = EXCLUDED.due_at, payload = EXCLUDED.payload,
-                   attempts = 0, last_error = NULL, scheduled_at = now()`,
-      values: [
-        deadline.id,
-        deadline.kind,
-        deadline.dueAt,
-        JSON.stringify(deadline.payload ?? null),
-      ],
+      text: SCHEDULE_SQL,
+      values: scheduleValues(deadline, deadline.dueAt),
       // Work due at once (a provider call after a command) need not wait for the next poll.
       ...(deadline.dueAt.getTime() <= Date.now() && { onCommit: this.wake }),
+    };
+  }
+
+  /**
+   * `scheduleWrite` for leased work due at once (a provider call after a command) that this
+   * process runs itself, without a poll or a lease statement: the deadline is written already
+   * leased to this process, and its handler starts as soon as the transaction commits. Should
+   * the process die first, the lease runs out and any scheduler fires it, as it would a leased
+   * handler that died mid-call. Send it inside `withTransaction` (`runWrites` refuses it
+   * elsewhere). A deadline not due yet, of a kind without a leased handler here, or written
+   * while the loop is stopped is scheduled as `scheduleWrite` does.
+   */
+  handOffWrite<Payload>(deadline: ScheduledDeadline<Payload>): Write {
+    const handoffs = this.handoffs;
+    const handOff =
+      handoffs && this.leasedHandlers.has(deadline.kind) && deadline.dueAt.getTime() <= Date.now();
+    if (!handOff) return this.scheduleWrite(deadline);
+    const leasedUntil = new Date(Date.now() + this.leaseMs);
+    const handoff: Handoff = { deadline: { ...deadline, attempts: 0 }, leasedUntil };
+    return {
+      text: SCHEDULE_SQL,
+      values: scheduleValues(deadline, leasedUntil),
+      onCommit: () => handoffs.add(handoff),
+      onCommitRequired: true,
     };
   }
 
@@ -212,14 +236,24 @@ export class DeadlineScheduler {
   start(): void {
     if (this.loop) return;
     this.abort = new AbortController();
+    this.handoffs = new LeasedHandoffs(this.concurrency, this.leaseMs, (handoff) =>
+      this.runHandoff(handoff),
+    );
     this.loop = this.run();
   }
 
-  /** Stops the loop after the deadline in hand. */
+  /**
+   * Stops the loop after the deadlines in hand; the handed-off ones not yet started are made
+   * due at once again, for the next scheduler to start (here or in another instance).
+   */
   async stop(): Promise<void> {
     this.abort.abort();
+    const handoffs = this.handoffs;
+    this.handoffs = undefined;
     await this.loop;
     this.loop = undefined;
+    const unstarted = (await handoffs?.stop()) ?? [];
+    if (unstarted.length > 0) await this.releaseLeases(unstarted);
   }
 
   /**
@@ -323,8 +357,7 @@ export class DeadlineScheduler {
    * which is also the lease's fencing token) and runs its handler outside any transaction.
    */
   private async fireNextLeased(): Promise<'none' | 'handled' | 'failed'> {
-    const { pool } = this.options;
-    const { rows } = await pool.query<DeadlineRow>({
+    const { rows } = await this.options.pool.query<DeadlineRow>({
       name: 'deadlines.lease',
       // Whole milliseconds: the due time comes back as a JS Date and must compare equal.
       text: `UPDATE deadlines
@@ -338,13 +371,28 @@ export class DeadlineScheduler {
     });
     const row = rows[0];
     if (!row) return 'none';
-    const deadline = toDeadline(row);
+    return this.runLeased(toDeadline(row), row.due_at);
+  }
+
+  /** A handed-off deadline's run: as a leased one's, with a failure to push it back logged. */
+  private async runHandoff({ deadline, leasedUntil }: Handoff): Promise<void> {
+    try {
+      await this.runLeased(deadline, leasedUntil);
+    } catch (error) {
+      // Not even pushed back (the database is out of reach): the lease's end makes it due.
+      this.logger.warn(`deadline ${deadline.id}: ${(error as Error).message}`);
+    }
+  }
+
+  /** Runs the handler of a deadline leased until `leasedUntil`, holding no transaction. */
+  private async runLeased(deadline: Deadline, leasedUntil: Date): Promise<'handled' | 'failed'> {
+    const { pool } = this.options;
     /** Deletes the deadline while the lease still holds; false when it no longer does. */
     const deleteIfHeld = async (client: Queryable) =>
       (
         await client.query('DELETE FROM deadlines WHERE deadline_id = $1 AND due_at = $2', [
           deadline.id,
-          row.due_at,
+          leasedUntil,
         ])
       ).rowCount === 1;
     let completed = false;
@@ -358,14 +406,31 @@ export class DeadlineScheduler {
       });
     };
     try {
-      await this.leasedHandlers.get(row.kind)!(deadline.payload, complete, deadline);
+      await this.leasedHandlers.get(deadline.kind)!(deadline.payload, complete, deadline);
       if (!completed) await deleteIfHeld(pool);
     } catch (error) {
-      await this.postpone(pool, deadline, error as Error, row.due_at);
+      await this.postpone(pool, deadline, error as Error, leasedUntil);
       return 'failed';
     }
-    this.fired?.inc({ kind: row.kind, outcome: 'handled' });
+    this.fired?.inc({ kind: deadline.kind, outcome: 'handled' });
     return 'handled';
+  }
+
+  /** Makes handed-off deadlines that never started due at once, while their lease holds. */
+  private async releaseLeases(handoffs: readonly Handoff[]): Promise<void> {
+    try {
+      await this.options.pool.query(
+        `UPDATE deadlines d SET due_at = now()
+           FROM unnest($1::text[], $2::timestamptz[]) AS h(deadline_id, leased_until)
+          WHERE d.deadline_id = h.deadline_id AND d.due_at = h.leased_until`,
+        [handoffs.map((h) => h.deadline.id), handoffs.map((h) => h.leasedUntil)],
+      );
+    } catch (error) {
+      // Their leases run out on their own; they are late, not lost.
+      this.logger.warn(
+        `deadline scheduler: releasing handed-off deadlines failed: ${(error as Error).message}`,
+      );
+    }
   }
 
   /**
@@ -391,6 +456,10 @@ export class DeadlineScheduler {
       [deadline.id, attempts, error.message.slice(0, 2_000), delayMs, leasedUntil ?? null],
     );
   }
+}
+
+function scheduleValues(deadline: ScheduledDeadline, dueAt: Date): unknown[] {
+  return [deadline.id, deadline.kind, dueAt, JSON.stringify(deadline.payload ?? null)];
 }
 
 function toDeadline(row: DeadlineRow): Deadline {

@@ -4,6 +4,7 @@ import { withTransaction } from '@fulfil/event-store';
 import { Client, type Pool } from 'pg';
 import {
   past,
+  pendingCall,
   remainingDeadlines,
   useDeadlinesDatabase,
   waitFor,
@@ -18,15 +19,6 @@ const calledRows = async () =>
   (await db.pool.query<{ deadline_id: string; answer: string }>('SELECT * FROM called ORDER BY 1'))
     .rows;
 const remaining = () => remainingDeadlines(db.pool);
-
-/** A call that answers only when released, to look at the database while it is in flight. */
-function pendingCall() {
-  let release!: (answer: string) => void;
-  let started!: () => void;
-  const inFlight = new Promise<void>((done) => (started = done));
-  const answer = new Promise<string>((done) => (release = done));
-  return { inFlight, started: () => started(), answer, release: (a: string) => release(a) };
-}
 
 async function record(client: { query: Pool['query'] }, id: string, answer: string) {
   await client.query('INSERT INTO called VALUES ($1, $2)', [id, answer]);

@@ -49,6 +49,15 @@ export async function remainingDeadlines(pool: Pool) {
   return rows;
 }
 
+/** A handler's call that answers only when released, to look at the database while it is in flight. */
+export function pendingCall() {
+  let release!: (answer: string) => void;
+  let started!: () => void;
+  const inFlight = new Promise<void>((done) => (started = done));
+  const answer = new Promise<string>((done) => (release = done));
+  return { inFlight, started: () => started(), answer, release: (a: string) => release(a) };
+}
+
 /** Runs the event store's and this library's migrations through TypeORM, as a service does. */
 export async function migrate(url: string): Promise<void> {
   const dataSource = new DataSource({

@@ -40,16 +40,22 @@ export const deadlineIds = {
 
 /**
  * The deadline of each kind as a `Write` for the transaction that makes it necessary (send it
- * with `runWrites`, or with a command's outbox rows through `alsoWrite`).
+ * with `runWrites`, or with a command's outbox rows through `alsoWrite`). The registration, on
+ * every online order's path, is handed off to this process's scheduler: it starts at the
+ * commit, with no poll and no lease statement (`DeadlineScheduler.handOffWrite`).
  */
 export function paymentTasks(scheduler: DeadlineScheduler) {
   const task =
-    <Payload>(kind: string, id: (payload: Payload) => string) =>
-    (payload: Payload, dueAt = new Date()): Write =>
-      scheduler.scheduleWrite({ id: id(payload), kind, dueAt, payload });
+    <Payload>(kind: string, id: (payload: Payload) => string, handOff = false) =>
+    (payload: Payload, dueAt = new Date()): Write => {
+      const deadline = { id: id(payload), kind, dueAt, payload };
+      return handOff ? scheduler.handOffWrite(deadline) : scheduler.scheduleWrite(deadline);
+    };
   return {
-    register: task<PaymentTaskPayload>(PaymentDeadlineKinds.register, (p) =>
-      deadlineIds.register(p.paymentId),
+    register: task<PaymentTaskPayload>(
+      PaymentDeadlineKinds.register,
+      (p) => deadlineIds.register(p.paymentId),
+      true,
     ),
     expire: task<PaymentTaskPayload>(PaymentDeadlineKinds.expire, (p) =>
       deadlineIds.expire(p.paymentId),
