@@ -145,28 +145,26 @@ describe('httpRequest', () => {
       }
     }
 
-    it('sends a GET again on a new connection', async () => {
-      const sent = await afterStaleConnection({ method: 'GET', headers: {}, timeoutMs: 2_000 });
-      expect(sent).toEqual({ answer: 200, received: ['GET '], connections: 2 });
-    });
-
-    it('sends a request with an Idempotency-Key again', async () => {
-      const sent = await afterStaleConnection({
-        method: 'POST',
-        headers: { 'Idempotency-Key': 'k-1' },
-        body: '{"order":1}',
-        timeoutMs: 2_000,
-      });
-      expect(sent).toEqual({ answer: 200, received: ['POST {"order":1}'], connections: 2 });
+    const post = (body: string) => ({ method: 'POST' as const, body, timeoutMs: 2_000 });
+    it.each([
+      ['a GET', { method: 'GET' as const, headers: {}, timeoutMs: 2_000 }, 'GET '],
+      [
+        'a request with an Idempotency-Key',
+        { ...post('{"order":1}'), headers: { 'Idempotency-Key': 'k-1' } },
+        'POST {"order":1}',
+      ],
+      [
+        'a request marked idempotent',
+        { ...post('{"payment":1}'), headers: {}, idempotent: true },
+        'POST {"payment":1}',
+      ],
+    ])('sends %s again on a new connection', async (_what, options, request) => {
+      const sent = await afterStaleConnection(options);
+      expect(sent).toEqual({ answer: 200, received: [request], connections: 2 });
     });
 
     it('does not send any other POST twice: the caller gets the connection error', async () => {
-      const sent = await afterStaleConnection({
-        method: 'POST',
-        headers: {},
-        body: '{"charge":1}',
-        timeoutMs: 2_000,
-      });
+      const sent = await afterStaleConnection({ ...post('{"charge":1}'), headers: {} });
       expect(sent).toEqual({ answer: 'ECONNRESET', received: [], connections: 1 });
     });
   });

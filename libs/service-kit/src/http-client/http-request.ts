@@ -13,6 +13,12 @@ export interface HttpRequestOptions {
   readonly body?: string;
   /** Without the complete answer by then, the request is aborted and rejected. */
   readonly timeoutMs: number;
+  /**
+   * The server de-duplicates this request (a provider's create keyed by the merchant's
+   * reference, a webhook by its id), so sending it twice is harmless. A GET, or a request
+   * carrying an `Idempotency-Key` header, counts as such without it.
+   */
+  readonly idempotent?: boolean;
 }
 
 // Connections are kept open between calls, as fetch's pool does (Node's agent closes an idle
@@ -30,9 +36,9 @@ const agents = {
  * answer arrived; any status resolves.
  *
  * A kept-alive connection the server has just closed (its idle timeout fired as this request
- * went out) fails before any answer. A request that is safe to send twice (a GET, or one
- * carrying an `Idempotency-Key`) is then sent again on another connection, within the same
- * `timeoutMs`; any other request rejects, as the server may have acted on it.
+ * went out) fails before any answer. A request that is safe to send twice (a GET, one carrying
+ * an `Idempotency-Key`, or one marked `idempotent`) is then sent again on another connection,
+ * within the same `timeoutMs`; any other request rejects, as the server may have acted on it.
  */
 export async function httpRequest(url: string, options: HttpRequestOptions): Promise<HttpAnswer> {
   const giveUpAt = Date.now() + options.timeoutMs;
@@ -59,9 +65,10 @@ class StaleConnectionError extends Error {
 
 const STALE_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
-/** A read, or a request the server de-duplicates by its key: sending it twice does no harm. */
+/** A read, or a request the server de-duplicates: sending it twice does no harm. */
 function safeToResend(options: HttpRequestOptions): boolean {
   return (
+    options.idempotent === true ||
     options.method === 'GET' ||
     Object.keys(options.headers).some((name) => name.toLowerCase() === 'idempotency-key')
   );

@@ -19,13 +19,19 @@ export class GatewayClient implements PaymentGateway {
   constructor(private readonly options: GatewayClientOptions) {}
 
   async register(request: Parameters<PaymentGateway['register']>[0]) {
-    const payment = await this.call<SimPayment>('POST', '/v1/payments', {
-      merchantReference: request.paymentId,
-      amount: toSim(request.amount),
-      method: request.method,
-      captureMode: request.captureMode,
-      notifyUrl: request.notifyUrl,
-    });
+    // The provider keeps one payment per merchant reference: sending this twice is harmless.
+    const payment = await this.call<SimPayment>(
+      'POST',
+      '/v1/payments',
+      {
+        merchantReference: request.paymentId,
+        amount: toSim(request.amount),
+        method: request.method,
+        captureMode: request.captureMode,
+        notifyUrl: request.notifyUrl,
+      },
+      { idempotent: true },
+    );
     if (!payment.ok) throw unavailable('create payment', payment);
     return {
       providerReference: payment.body.providerReference,
@@ -72,6 +78,7 @@ export class GatewayClient implements PaymentGateway {
         merchantRefundReference: request.refundId,
         amount: toSim(request.amount),
       },
+      { idempotent: true }, // one refund per merchant refund reference
     );
     if (answer.ok)
       return { outcome: 'succeeded' as const, providerRefundReference: answer.body.refundId };
@@ -90,6 +97,7 @@ export class GatewayClient implements PaymentGateway {
     method: 'GET' | 'POST',
     path: string,
     body?: unknown,
+    { idempotent = false } = {},
   ): Promise<
     { ok: true; status: number; body: T } | { ok: false; status: number; error: SimError }
   > {
@@ -103,6 +111,7 @@ export class GatewayClient implements PaymentGateway {
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         timeoutMs: this.options.timeoutMs ?? 10_000,
+        idempotent,
       });
     } catch (error) {
       throw new GatewayUnavailableError(`${method} ${path}: ${(error as Error).message}`);

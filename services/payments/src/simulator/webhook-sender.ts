@@ -78,6 +78,7 @@ export class WebhookSender {
         },
         body,
         timeoutMs: this.options.timeoutMs ?? 10_000,
+        idempotent: true, // receivers de-duplicate by webhook-id (Standard Webhooks)
       }));
     } catch {
       status = 'network-error';
