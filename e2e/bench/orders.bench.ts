@@ -16,7 +16,7 @@ import { percentile, round } from '@fulfil/local-infra';
 import { fixKafkajsIdleTimers, httpRequest } from '@fulfil/service-kit';
 import { eventually, startLocalStack, type LocalStack } from '../support/local-stack';
 import { EventTrace } from './event-trace';
-import { describeCpu, StackCpu } from './stack-cpu';
+import { describeCpu, StackCpu, type CpuPerUnit } from './stack-cpu';
 import { DatabaseWork, describeDatabaseWork } from './database-work';
 
 const RATES = (process.env.BENCH_ORDER_RATES ?? '10,25,50,100').split(',').map(Number);
@@ -250,10 +250,10 @@ async function runPhase(
 }
 
 /** What the started stack burns doing nothing, per second, before any order (5 s). */
-async function idleCpu(cpu: StackCpu): Promise<number> {
+async function idleCpu(cpu: StackCpu): Promise<CpuPerUnit> {
   const before = cpu.sample();
   await new Promise((done) => setTimeout(done, IDLE_SECONDS * 1000));
-  return round(StackCpu.perUnit(before, cpu.sample(), IDLE_SECONDS).total);
+  return StackCpu.perUnit(before, cpu.sample(), IDLE_SECONDS);
 }
 
 async function main(): Promise<void> {
@@ -287,9 +287,10 @@ async function main(): Promise<void> {
     let sustained = 0;
     const idle = await idleCpu(cpu);
     console.log(
-      `idle stack: ${idle} ms of CPU a second (polls and timers; in every rate's figure)`,
+      `idle stack: ${idle.total} ms of CPU a second (polls and timers; in every rate's figure): ` +
+        idle.byProcess.map(([label, ms]) => `${label} ${ms}`).join(', '),
     );
-    figures.idle_cpu_ms_per_s = idle;
+    figures.idle_cpu_ms_per_s = idle.total;
     const phases: PhaseContext = { stack, token, post, watcher, cpu, database };
     if (WARMUP_SECONDS > 0) {
       // Not measured: V8 compiles the services' hot code in the first minute of load, which

@@ -25,6 +25,7 @@ import {
 } from '../shared/backoff';
 import { takeAdvisoryLocks } from './advisory-locks';
 import { deadLetterMessage, deadLetterTopic, type DeadLetterReason } from './dead-letter';
+import { PeriodicOffsetCommits } from './periodic-offset-commits';
 
 /** Where a message came from, given to handlers. */
 export interface MessageSource {
@@ -75,6 +76,11 @@ export interface InboxConsumerOptions {
   /** Partitions handled at the same time (each still in order). Default 3. */
   readonly partitionsConsumedConcurrently?: number;
   /**
+   * How often the offsets of handled messages are committed, ms. Default 1000. A crash loses
+   * at most this long's commits: those messages come again, and the inbox skips them.
+   */
+  readonly offsetCommitIntervalMs?: number;
+  /**
    * Consecutive events of one partition handled in one database transaction at most (one
    * BEGIN/COMMIT and one inbox insert for all). Default 10; 1 handles each on its own. Only
    * events already waiting are grouped, so a consumer that keeps up still handles one at a time.
@@ -116,8 +122,9 @@ export type MessageOutcome = 'processed' | 'duplicate' | 'ignored' | DeadLetterR
 /**
  * An idempotent Kafka consumer: for each message, parse (`fromKafkaMessage`), then in one
  * database transaction run the handler and record the event id in `inbox` (group, event id);
- * a known id is a duplicate: the transaction is rolled back and nothing changes. A message's offset is committed (in the
- * background, every 100 ms) only after that transaction committed — or after the message went
+ * a known id is a duplicate: the transaction is rolled back and nothing changes. A message's
+ * offset is committed (in the background, every `offsetCommitIntervalMs`) only after that
+ * transaction committed — or after the message went
  * to `<topic>.dlq`: poison messages (envelope/schema errors) at once, handler failures after
  * `maxAttempts`. Partitions are consumed in parallel, each in order. Events already waiting in
  * a partition are handled several to a transaction (`maxEventsPerTransaction`); if any of them
@@ -131,6 +138,8 @@ export class InboxConsumer {
   private readonly metrics:
     Record<'processed' | 'ignored' | 'duplicates' | 'deadLettered', Counter<string>> | undefined;
   private consumer: Consumer | undefined;
+  private commits: PeriodicOffsetCommits | undefined;
+  private readonly batchesInHand = new Set<Promise<void>>();
   private producer: Producer | undefined;
   private restarting: Promise<void> | undefined;
 
@@ -168,6 +177,10 @@ export class InboxConsumer {
   async stop(): Promise<void> {
     this.abort.abort();
     await this.restarting;
+    // The batches in hand end at their next message (aborted); their offsets are committed
+    // while this consumer is still a member of its group, which it leaves on disconnect.
+    await Promise.all(this.batchesInHand);
+    await this.commits?.stop();
     await this.consumer?.disconnect().catch(() => undefined);
     await this.producer?.disconnect().catch(() => undefined);
     this.consumer = undefined;
@@ -186,6 +199,12 @@ export class InboxConsumer {
       maxWaitTimeInMs: 100,
     });
     this.consumer = consumer;
+    const commits = new PeriodicOffsetCommits(
+      this.options.offsetCommitIntervalMs ?? 1_000,
+      this.logger,
+      groupId,
+    );
+    this.commits = commits;
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.logger.error(
         `inbox ${groupId}: consumer crashed (kafkajs restarts it: ${payload.restart}): ${payload.error.message}`,
@@ -201,21 +220,29 @@ export class InboxConsumer {
       fromBeginning: this.options.fromBeginning ?? true,
     });
     await consumer.run({
-      // Offsets are committed only for messages whose `eachMessage` has resolved — after the
-      // inbox transaction committed or the message is in the DLQ — every 100 ms, not one
-      // broker round trip per message. A crash re-delivers at most the uncommitted tail, which
-      // the inbox turns into no-ops.
-      autoCommit: true,
-      autoCommitInterval: 100,
+      // Offsets are resolved only for handled messages — their inbox transaction committed,
+      // or they are in the DLQ — and committed in the background (PeriodicOffsetCommits), not
+      // after each batch as kafkajs' autoCommit does.
+      autoCommit: false,
       // Partitions in parallel; within a partition (one key's events) strictly in order.
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
       eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.onBatch(payload),
+      eachBatch: async (payload) => {
+        commits.track(payload);
+        const batch = this.onBatch(payload);
+        this.batchesInHand.add(batch);
+        try {
+          await batch;
+        } finally {
+          this.batchesInHand.delete(batch);
+        }
+      },
     });
   }
 
   private restart(crashed: Consumer): void {
     this.restarting = (async () => {
+      await this.commits?.stop(); // what the crashed consumer resolved, if its group still takes it
       for (let attempt = 1; !this.abort.signal.aborted; attempt += 1) {
         await crashed.disconnect().catch(() => undefined);
         await sleep(backoffDelay(attempt, { initialMs: 200, maxMs: 5000 }), this.abort.signal);
@@ -256,7 +283,7 @@ export class InboxConsumer {
       await heartbeat();
     };
     for (const message of batch.messages) {
-      if (!isRunning() || isStale()) {
+      if (!isRunning() || isStale() || this.abort.signal.aborted) {
         run.length = 0; // not handled, offsets not resolved: they come again
         break;
       }

@@ -1,0 +1,125 @@
+// The inbox consumer commits its offsets in the background (PeriodicOffsetCommits), not after
+// every batch as kafkajs' autoCommit does, and the last ones when it stops.
+import { startTestInfrastructure, type TestInfrastructure } from '@fulfil/testing';
+import type { Admin, Kafka, Producer } from 'kafkajs';
+import { Pool } from 'pg';
+import {
+  appliedCounts,
+  createAppliedTable,
+  kafkaClient,
+  kafkaMessageOf,
+  migrate,
+  orderCancelled,
+  waitFor,
+} from '../testing/messaging-test-kit';
+import { InboxConsumer } from './inbox-consumer';
+
+const TOPIC = 'committed.events';
+let infra: TestInfrastructure;
+let pool: Pool;
+let kafka: Kafka;
+let producer: Producer;
+
+beforeAll(async () => {
+  infra = await startTestInfrastructure();
+  await migrate(infra.postgresUrl);
+  pool = new Pool({ connectionString: infra.postgresUrl, max: 5 });
+  await createAppliedTable(pool);
+  kafka = kafkaClient(infra.kafkaBrokers);
+  await withAdmin((admin) => admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 1 }] }));
+  producer = kafka.producer();
+  await producer.connect();
+});
+afterAll(async () => {
+  await producer?.disconnect();
+  await pool?.end();
+  await infra?.stop();
+});
+
+/** An inbox consumer of `TOPIC` in group `groupId`, and the offset commits it sent. */
+async function consumerCommittingEvery(groupId: string, offsetCommitIntervalMs: number) {
+  const commits: unknown[] = [];
+  const client = Object.create(kafka) as Kafka;
+  client.consumer = (config) => {
+    const created = kafka.consumer(config);
+    created.on(created.events.COMMIT_OFFSETS, ({ payload }) => commits.push(payload));
+    return created;
+  };
+  const consumer = new InboxConsumer({
+    pool,
+    kafka: client,
+    groupId,
+    topics: [TOPIC],
+    offsetCommitIntervalMs,
+    handlers: new Map([
+      [
+        'fulfil.orders.OrderCancelled',
+        async (event, envelope, db) => {
+          const { orderId } = event.data as { orderId: string };
+          await db.query('INSERT INTO applied (event_id, key) VALUES ($1, $2)', [
+            envelope.id,
+            orderId,
+          ]);
+        },
+      ],
+    ]),
+  });
+  await consumer.start();
+  return { consumer, commits };
+}
+
+/** Sends events one at a time, each once the one before was applied: a batch each. */
+async function sendOneByOne(count: number, prefix: string): Promise<void> {
+  for (let n = 0; n < count; n += 1) {
+    const { id, message } = kafkaMessageOf(orderCancelled(`${prefix}-${n}`));
+    await producer.send({ topic: TOPIC, messages: [message] });
+    await waitFor(async () => (await appliedCounts(pool)).has(id), `event ${n} applied`);
+  }
+}
+
+async function withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await use(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+const committedOffset = (groupId: string) =>
+  withAdmin(async (admin) => {
+    const [topic] = await admin.fetchOffsets({ groupId, topics: [TOPIC] });
+    return topic?.partitions[0]?.offset;
+  });
+const endOffset = () =>
+  withAdmin(async (admin) => (await admin.fetchTopicOffsets(TOPIC))[0]?.offset);
+
+describe('InboxConsumer offset commits', () => {
+  it('sends none per batch, and commits what was handled when it stops', async () => {
+    const { consumer, commits } = await consumerCommittingEvery('commits-at-stop', 60_000);
+    try {
+      await sendOneByOne(5, 'at-stop');
+      expect(commits).toEqual([]); // kafkajs' autoCommit would have sent five
+    } finally {
+      await consumer.stop();
+    }
+    expect(commits).toHaveLength(1);
+    expect(await committedOffset('commits-at-stop')).toBe(await endOffset());
+  });
+
+  it('commits in the background while it runs', async () => {
+    const { consumer, commits } = await consumerCommittingEvery('commits-in-background', 100);
+    try {
+      await sendOneByOne(3, 'background');
+      const end = await endOffset();
+      await waitFor(
+        async () => (await committedOffset('commits-in-background')) === end,
+        'the offsets committed',
+      );
+      expect(commits.length).toBeGreaterThan(0);
+    } finally {
+      await consumer.stop();
+    }
+  });
+});
