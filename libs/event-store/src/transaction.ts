@@ -11,9 +11,27 @@ interface TransactionScope {
 const scopes = new WeakMap<object, TransactionScope>();
 
 /**
+ * A client may offer, under this registered symbol, to send BEGIN with the transaction's first
+ * statement: one round trip less per transaction (service-kit's PreparedStatementClient does).
+ * `defer()` makes BEGIN due; `settle()` ends that and tells whether BEGIN went out.
+ */
+const DEFERRED_BEGIN = Symbol.for('fulfil.pg.deferred-begin');
+
+interface DeferredBegin {
+  defer(): void;
+  settle(): boolean;
+}
+
+function deferredBeginOf(client: object): DeferredBegin | undefined {
+  return (client as { [DEFERRED_BEGIN]?: DeferredBegin })[DEFERRED_BEGIN];
+}
+
+/**
  * Runs `work` in one transaction (READ COMMITTED) on a pool connection and commits, or rolls
  * back when it throws. A connection whose rollback failed is discarded, not reused. After the
- * commit it runs what `afterCommit` registered on the connection meanwhile.
+ * commit it runs what `afterCommit` registered on the connection meanwhile. On a client that
+ * offers it, BEGIN goes out with `work`'s first statement (and a `work` that ran none opened no
+ * transaction to end).
  */
 export async function withTransaction<T>(
   pool: Pool,
@@ -24,12 +42,18 @@ export async function withTransaction<T>(
   let broken: Error | undefined;
   let result: T;
   scopes.set(client, scope);
+  const deferred = deferredBeginOf(client);
+  /** Whether a transaction may be open: BEGIN went out, or was sent on its own. */
+  const begun = () => deferred?.settle() ?? true;
   try {
-    await client.query('BEGIN');
+    if (deferred) deferred.defer();
+    else await client.query('BEGIN');
     result = await work(client);
-    await client.query('COMMIT');
+    if (begun()) await client.query('COMMIT');
   } catch (error) {
-    await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+    if (begun()) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+    }
     throw error;
   } finally {
     scopes.delete(client);

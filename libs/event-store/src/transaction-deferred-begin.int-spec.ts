@@ -1,0 +1,99 @@
+// withTransaction on service-kit's PreparedStatementClient: BEGIN goes out with the first
+// statement (one round trip less), with the same transaction semantics.
+import { randomUUID } from 'node:crypto';
+import { PreparedStatementClient } from '@fulfil/service-kit';
+import { startTestInfrastructure, type TestInfrastructure } from '@fulfil/testing';
+import { Pool, type PoolClient } from 'pg';
+import { migratedPool } from './testing/event-store.fixture';
+import { withTransaction } from './transaction';
+
+let infra: TestInfrastructure;
+let observer: Pool;
+/** One connection, so that a statement prepared by one test is prepared for the next. */
+let pool: Pool;
+
+beforeAll(async () => {
+  infra = await startTestInfrastructure();
+  observer = await migratedPool(infra.postgresUrl, 2);
+  pool = new Pool({ connectionString: infra.postgresUrl, max: 1, Client: PreparedStatementClient });
+});
+afterAll(async () => {
+  await pool?.end();
+  await observer?.end();
+  await infra?.stop();
+});
+
+const INSERT = `INSERT INTO events (stream_id, stream_version, event_id, event_type, data)
+                VALUES ($1, 1, $2, 'Tested', '{}')`;
+const insert = (client: PoolClient, eventId = randomUUID()) =>
+  client.query(INSERT, [`deferred-begin-${eventId}`, eventId]).then(() => eventId);
+
+async function visible(eventId: string): Promise<boolean> {
+  const { rows } = await observer.query('SELECT 1 FROM events WHERE event_id = $1', [eventId]);
+  return rows.length === 1;
+}
+
+/** Runs `work` in a transaction, counting the round trips (ReadyForQuery answers) it took. */
+async function roundTrips<T>(work: (client: PoolClient) => Promise<T>) {
+  let count = 0;
+  const tally = () => (count += 1);
+  let connection: NodeJS.EventEmitter | undefined;
+  pool.once('acquire', (client: PoolClient) => {
+    connection = (client as unknown as { connection: NodeJS.EventEmitter }).connection;
+    connection.on('readyForQuery', tally);
+  });
+  const result = await withTransaction(pool, work).catch((error: Error) => error);
+  connection?.off('readyForQuery', tally);
+  return { result, roundTrips: count };
+}
+
+describe('withTransaction with a deferred BEGIN', () => {
+  it('sends BEGIN with a prepared first statement: one round trip less, committed as before', async () => {
+    // First use on this connection: BEGIN alone, then the statement is prepared.
+    const first = await roundTrips((client) => insert(client));
+    expect(first.roundTrips).toBe(3); // BEGIN, INSERT, COMMIT
+    const second = await roundTrips((client) => insert(client));
+    expect(second.roundTrips).toBe(2); // BEGIN + INSERT, COMMIT
+    expect(await visible(first.result as string)).toBe(true);
+    expect(await visible(second.result as string)).toBe(true);
+  });
+
+  it('runs that first statement inside the transaction: a rollback undoes it', async () => {
+    const eventId = randomUUID();
+    const { result } = await roundTrips(async (client) => {
+      await insert(client, eventId);
+      throw new Error('changed my mind');
+    });
+    expect(result).toEqual(new Error('changed my mind'));
+    expect(await visible(eventId)).toBe(false);
+  });
+
+  it("answers with the statement's rows and row count, not BEGIN's", async () => {
+    const sum = (client: PoolClient) =>
+      client.query<{ n: number }>('SELECT $1::int + 1 AS n', [41]);
+    await roundTrips(sum); // prepared
+    const { result, roundTrips: count } = await roundTrips(sum);
+    expect(count).toBe(2);
+    expect(result).toMatchObject({ rows: [{ n: 42 }], rowCount: 1, command: 'SELECT' });
+  });
+
+  it('rolls back after a failing first statement and leaves the connection usable', async () => {
+    const taken = await withTransaction(pool, (client) => insert(client));
+    const { result } = await roundTrips((client) => insert(client, taken));
+    expect(result).toMatchObject({ code: '23505' }); // unique violation, from the pipelined statement
+    const after = await withTransaction(pool, (client) => insert(client));
+    expect(await visible(after)).toBe(true);
+  });
+
+  it('sends nothing for a transaction that ran no statement, and leaves no BEGIN due', async () => {
+    const { roundTrips: count } = await roundTrips(async () => 'nothing to do');
+    expect(count).toBe(0);
+    const client = await pool.connect();
+    try {
+      const eventId = await insert(client); // autocommit: visible at once, no transaction open
+      expect(await visible(eventId)).toBe(true);
+    } finally {
+      client.release();
+    }
+  });
+});
