@@ -86,12 +86,20 @@ export class ClientBegin implements DeferredBegin {
   query(config: unknown, rest: unknown[]): unknown {
     if (this.state !== 'due') return this.plainQuery.call(this.client, config, ...rest);
     this.state = 'sent';
-    const named = config as { name?: unknown; values?: unknown };
+    const named = config as {
+      name?: unknown;
+      values?: unknown;
+      callback?: unknown;
+      submit?: unknown;
+    };
     const connection = (this.client as unknown as { connection: PgConnection }).connection;
     const together =
       typeof named === 'object' &&
+      named !== null &&
       typeof named.name === 'string' &&
       connection.parsedStatements[named.name] !== undefined &&
+      typeof named.callback !== 'function' &&
+      typeof named.submit !== 'function' &&
       !rest.some((argument) => typeof argument === 'function');
     if (together) {
       return new Promise((resolve, reject) => {
