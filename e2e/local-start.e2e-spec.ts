@@ -49,7 +49,11 @@ describe('npm start (tools/start/start.mjs)', () => {
 
   it('starts every service, reports them ready, and stops cleanly on SIGINT', async () => {
     expect(missing).toEqual([]); // every catalog service has a services/<name>/src/main.ts
-    const started = await startLocalStack({ pidsFile: true });
+    const started = await startLocalStack({
+      pidsFile: true,
+      // Passed to every service's node: harmless, and visible in its command line.
+      env: { FULFIL_SERVICE_NODE_ARGS: '--no-deprecation  --max-semi-space-size=16' },
+    });
     stack = started;
     await started.ready();
     expect(await eventually(() => started.output().includes('all services ready'), 10_000)).toBe(
@@ -66,6 +70,15 @@ describe('npm start (tools/start/start.mjs)', () => {
     expect(pids.processes.map((p) => p.name).sort()).toEqual(
       [...SERVICES.map((s) => s.name), 'kafka', 'postgres', 'postgres-runner'].sort(),
     );
+    for (const { name, pid } of pids.processes.filter((p) =>
+      SERVICES.some((s) => s.name === p.name),
+    )) {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      expect({ name, flags: argv.slice(1, 4) }).toEqual({
+        name,
+        flags: ['--enable-source-maps', '--no-deprecation', '--max-semi-space-size=16'],
+      });
+    }
 
     const dataDir = started.dataDir;
     const result = await started.stop();

@@ -80,5 +80,8 @@ export function readStartConfig(root, env = process.env) {
     pidsFile: env.FULFIL_PIDS_FILE ? resolve(root, env.FULFIL_PIDS_FILE) : undefined,
     skipInstall: flag(env, 'FULFIL_SKIP_INSTALL'),
     postgresStatementStats: flag(env, 'FULFIL_POSTGRES_STATEMENT_STATS'),
+    // Node's own flags for every service, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (which
+    // NODE_OPTIONS refuses). Space-separated, no quoting.
+    serviceNodeArgs: (env.FULFIL_SERVICE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
   };
 }

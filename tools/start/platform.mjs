@@ -122,6 +122,7 @@ export async function runPlatform(config) {
       kafkaBrokers: kafka.brokers,
       authTokens,
       logLevel: config.logLevel,
+      nodeArgs: config.serviceNodeArgs,
     };
     for (const entry of runnable) {
       if (stopping) break;

@@ -51,7 +51,8 @@ export function localScopes(config, catalog, require) {
 
 /** Starts one service; its stdout and stderr lines are printed with its name in front. */
 export function spawnService(service, environment) {
-  const child = spawn(process.execPath, ['--enable-source-maps', service.main], {
+  const nodeArgs = ['--enable-source-maps', ...(environment.nodeArgs ?? [])];
+  const child = spawn(process.execPath, [...nodeArgs, service.main], {
     cwd: environment.root,
     env: {
       ...process.env,
