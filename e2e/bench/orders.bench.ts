@@ -16,7 +16,7 @@ import { percentile, round } from '@fulfil/local-infra';
 import { fixKafkajsIdleTimers, httpRequest } from '@fulfil/service-kit';
 import { eventually, startLocalStack, type LocalStack } from '../support/local-stack';
 import { EventTrace } from './event-trace';
-import { describeCpu, StackCpu, type CpuPerUnit } from './stack-cpu';
+import { describeCpu, describeProcesses, StackCpu, type CpuPerUnit } from './stack-cpu';
 import { DatabaseWork, describeDatabaseWork } from './database-work';
 
 const RATES = (process.env.BENCH_ORDER_RATES ?? '10,25,50,100').split(',').map(Number);
@@ -288,7 +288,7 @@ async function main(): Promise<void> {
     const idle = await idleCpu(cpu);
     console.log(
       `idle stack: ${idle.total} ms of CPU a second (polls and timers; in every rate's figure): ` +
-        idle.byProcess.map(([label, ms]) => `${label} ${ms}`).join(', '),
+        describeProcesses(idle),
     );
     figures.idle_cpu_ms_per_s = idle.total;
     const phases: PhaseContext = { stack, token, post, watcher, cpu, database };

@@ -74,8 +74,12 @@ export interface CpuPerUnit {
   readonly other: number;
 }
 
+/** The split by process, largest first: `orders 9.5, payments 9.2, …`. */
+export function describeProcesses(cpu: CpuPerUnit): string {
+  return cpu.byProcess.map(([label, ms]) => `${label} ${ms}`).join(', ');
+}
+
 /** One line: `CPU per order 39.5 ms: orders 9.5, payments 9.2, … (rest of the machine 0.3)`. */
 export function describeCpu(cpu: CpuPerUnit): string {
-  const parts = cpu.byProcess.map(([label, ms]) => `${label} ${ms}`).join(', ');
-  return `CPU per order ${cpu.total} ms: ${parts} (rest of the machine ${cpu.other})`;
+  return `CPU per order ${cpu.total} ms: ${describeProcesses(cpu)} (rest of the machine ${cpu.other})`;
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SERVICE_CATALOG, type ServiceName } from '@fulfil/contracts';
 import { freePort, freePortOffset } from '@fulfil/testing';
-import { EMBEDDED_POSTGRES_PASSWORD, EMBEDDED_POSTGRES_USER } from '@fulfil/local-infra';
+import { embeddedPostgresTcpUrl } from '@fulfil/local-infra';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
 
@@ -114,7 +114,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     offset,
     urls,
     kafkaBrokers: [`127.0.0.1:${kafkaPort}`],
-    postgresUrl: `postgres://${EMBEDDED_POSTGRES_USER}:${EMBEDDED_POSTGRES_PASSWORD}@127.0.0.1:${postgresPort}`,
+    postgresUrl: embeddedPostgresTcpUrl(postgresPort),
     output: () => output,
     tail,
     exited,

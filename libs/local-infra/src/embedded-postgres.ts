@@ -61,6 +61,11 @@ export interface EmbeddedPostgres {
   stop(): Promise<void>;
 }
 
+/** The URL of an embedded server (no database) on `port`, over TCP on 127.0.0.1. */
+export function embeddedPostgresTcpUrl(port: number): string {
+  return `postgres://${EMBEDDED_POSTGRES_USER}:${EMBEDDED_POSTGRES_PASSWORD}@127.0.0.1:${port}`;
+}
+
 /**
  * The server's URL. When the runner opened a Unix-domain socket in the data directory, the URL
  * names it in `?host=` (node-postgres and libpq then connect through it: about a quarter less
@@ -68,7 +73,7 @@ export interface EmbeddedPostgres {
  * stay in the URL for tools that read them, and TCP stays open.
  */
 function serverUrl(port: number, dataDir: string): string {
-  const base = `postgres://${EMBEDDED_POSTGRES_USER}:${EMBEDDED_POSTGRES_PASSWORD}@127.0.0.1:${port}`;
+  const base = embeddedPostgresTcpUrl(port);
   const socketDirIsUsable = existsSync(join(dataDir, `.s.PGSQL.${port}`));
   return socketDirIsUsable ? `${base}?host=${encodeURIComponent(dataDir)}` : base;
 }

@@ -1,6 +1,7 @@
 export {
   EMBEDDED_POSTGRES_PASSWORD,
   EMBEDDED_POSTGRES_USER,
+  embeddedPostgresTcpUrl,
   POSTGRES_RUNNER_PATH,
   startEmbeddedPostgres,
 } from './embedded-postgres';

@@ -2,7 +2,7 @@
 // (DeadlineScheduler.handOffWrite): no poll finds them and no statement leases them; the lease
 // written with them is the safety net should that process stop or die first.
 import { runWrites, withTransaction } from '@fulfil/event-store';
-import { Client } from 'pg';
+import { Client, type PoolClient } from 'pg';
 import {
   pendingCall,
   remainingDeadlines,
@@ -15,6 +15,10 @@ const db = useDeadlinesDatabase('handled', 'CREATE TABLE handled (deadline_id te
 const handledIds = async () =>
   (await db.pool.query<{ deadline_id: string }>('SELECT deadline_id FROM handled ORDER BY 1')).rows;
 const remaining = () => remainingDeadlines(db.pool);
+/** Records, in the transaction that completes a deadline, that `id` was handled. */
+const recordHandled = (id: string) => async (client: PoolClient) => {
+  await client.query('INSERT INTO handled VALUES ($1)', [id]);
+};
 const register = (id: string): ScheduledDeadline => ({
   id,
   kind: 'register',
@@ -31,9 +35,7 @@ async function runningScheduler(options: { concurrency?: number; leaseMs?: numbe
     calls.push(deadline.id);
     call.started();
     if ((await call.answer) === 'fail') throw new Error('provider unavailable');
-    await complete((client) =>
-      client.query('INSERT INTO handled VALUES ($1)', [deadline.id]).then(() => undefined),
-    );
+    await complete(recordHandled(deadline.id));
   });
   const statements = jest.spyOn(Client.prototype, 'query');
   scheduler.start();
@@ -55,11 +57,7 @@ async function handOff(scheduler: DeadlineScheduler, ...ids: string[]) {
 /** A scheduler that is not running, to see what another instance would find due. */
 const otherInstance = () =>
   new DeadlineScheduler({ pool: db.pool }).onLeased('register', async (_p, complete, deadline) =>
-    complete((client) =>
-      client
-        .query('INSERT INTO handled VALUES ($1)', [`other:${deadline.id}`])
-        .then(() => undefined),
-    ),
+    complete(recordHandled(`other:${deadline.id}`)),
   );
 
 describe('DeadlineScheduler.handOffWrite', () => {

@@ -42,13 +42,12 @@ const agents = {
  */
 export async function httpRequest(url: string, options: HttpRequestOptions): Promise<HttpAnswer> {
   const giveUpAt = Date.now() + options.timeoutMs;
+  const resendable = safeToResend(options);
   for (let resends = 0; ; resends += 1) {
     try {
       return await sendOnce(url, options, giveUpAt - Date.now());
     } catch (error) {
-      const resend =
-        error instanceof StaleConnectionError && resends < MAX_RESENDS && safeToResend(options);
-      if (!resend) throw error instanceof StaleConnectionError ? error.cause : error;
+      if (!(resendable && resends < MAX_RESENDS && staleFailures.has(error as Error))) throw error;
     }
   }
 }
@@ -56,12 +55,8 @@ export async function httpRequest(url: string, options: HttpRequestOptions): Pro
 /** Every pooled connection may have gone stale at once; a fresh one ends the resends. */
 const MAX_RESENDS = 3;
 
-/** The request failed on a reused connection before any answer: it may never have arrived. */
-class StaleConnectionError extends Error {
-  constructor(override readonly cause: Error) {
-    super(cause.message, { cause });
-  }
-}
+/** Failures on a reused connection before any answer: the request may never have arrived. */
+const staleFailures = new WeakSet<Error>();
 
 const STALE_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
@@ -117,9 +112,10 @@ function sendOnce(
     );
     request.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(deadline);
-      const stale =
-        request.reusedSocket && !answered && STALE_CONNECTION_CODES.has(error.code ?? '');
-      reject(stale ? new StaleConnectionError(error) : error);
+      if (request.reusedSocket && !answered && STALE_CONNECTION_CODES.has(error.code ?? '')) {
+        staleFailures.add(error);
+      }
+      reject(error);
     });
     request.on('close', () => clearTimeout(deadline));
     request.end(options.body);
