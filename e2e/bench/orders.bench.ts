@@ -16,7 +16,13 @@ import { percentile, round } from '@fulfil/local-infra';
 import { fixKafkajsIdleTimers, httpRequest } from '@fulfil/service-kit';
 import { eventually, startLocalStack, type LocalStack } from '../support/local-stack';
 import { EventTrace } from './event-trace';
-import { describeCpu, describeProcesses, StackCpu, type CpuPerUnit } from './stack-cpu';
+import {
+  describeContextSwitches,
+  describeCpu,
+  describeProcesses,
+  StackCpu,
+  type CpuPerUnit,
+} from './stack-cpu';
 import { DatabaseWork, describeDatabaseWork } from './database-work';
 
 const RATES = (process.env.BENCH_ORDER_RATES ?? '10,25,50,100').split(',').map(Number);
@@ -224,6 +230,7 @@ async function runPhase(
   if (phase.failures.length > 0) console.log(`  first failure: ${phase.failures[0]}`);
   console.log(`  ${stageTimeline(phase.placed, watcher.stages)}`);
   console.log(`  ${describeCpu(cpuPerOrder)}`);
+  console.log(`  ${describeContextSwitches(cpuPerOrder)}`);
   if (databasePerOrder) console.log(`  ${describeDatabaseWork(databasePerOrder)}`);
   const unseen = ids.filter((id) => !watcher.outcome(id));
   if (unseen.length > 0) {
@@ -288,9 +295,11 @@ async function main(): Promise<void> {
     const idle = await idleCpu(cpu);
     console.log(
       `idle stack: ${idle.total} ms of CPU a second (polls and timers; in every rate's figure): ` +
-        describeProcesses(idle),
+        `${describeProcesses(idle)}; context switches a second ${Math.round(idle.contextSwitches.total)}: ` +
+        describeProcesses(idle.contextSwitches),
     );
     figures.idle_cpu_ms_per_s = idle.total;
+    figures.idle_context_switches_per_s = Math.round(idle.contextSwitches.total);
     const phases: PhaseContext = { stack, token, post, watcher, cpu, database };
     if (WARMUP_SECONDS > 0) {
       // Not measured: V8 compiles the services' hot code in the first minute of load, which
@@ -307,6 +316,9 @@ async function main(): Promise<void> {
       figures[`rate_${rate}_p50_ms`] = phase.p50;
       figures[`rate_${rate}_p99_ms`] = phase.p99;
       figures[`rate_${rate}_cpu_ms_per_order`] = phase.cpu.total;
+      figures[`rate_${rate}_context_switches_per_order`] = Math.round(
+        phase.cpu.contextSwitches.total,
+      );
       if (phase.database) {
         figures[`rate_${rate}_statements_per_order`] = phase.database.statements;
         figures[`rate_${rate}_wal_kb_per_order`] = phase.database.walKilobytes;

@@ -2,7 +2,12 @@
 // (2000 ms of CPU a second over all processes: 100 orders/s leaves 20 ms per order). Steadier
 // than the ceiling itself, which moves with every scheduling hiccup near saturation.
 import { readFileSync } from 'node:fs';
-import { machineCpuSeconds, processTreeCpuSeconds, round } from '@fulfil/local-infra';
+import {
+  machineCpuSeconds,
+  processTreeContextSwitches,
+  processTreeCpuSeconds,
+  round,
+} from '@fulfil/local-infra';
 
 /** The processes `npm start` wrote to its pids file, by the names it gave them. */
 interface PidsFile {
@@ -18,6 +23,8 @@ const LOAD_GENERATOR = 'load generator';
 interface Sample {
   /** CPU seconds so far by label: the stack's processes and the load generator. */
   readonly processes: ReadonlyMap<string, number>;
+  /** Context switches so far, by the same labels. */
+  readonly switches: ReadonlyMap<string, number>;
   /** CPU seconds the whole machine has used so far (NaN without /proc). */
   readonly machine: number;
 }
@@ -38,10 +45,15 @@ export class StackCpu {
 
   sample(): Sample {
     const processes = new Map<string, number>();
-    for (const [label, pid] of this.pids) processes.set(label, processTreeCpuSeconds(pid) ?? NaN);
+    const switches = new Map<string, number>();
+    for (const [label, pid] of this.pids) {
+      processes.set(label, processTreeCpuSeconds(pid) ?? NaN);
+      switches.set(label, processTreeContextSwitches(pid) ?? NaN);
+    }
     const own = process.cpuUsage();
     processes.set(LOAD_GENERATOR, (own.user + own.system) / 1e6);
-    return { processes, machine: machineCpuSeconds() ?? NaN };
+    switches.set(LOAD_GENERATOR, processTreeContextSwitches(process.pid) ?? NaN);
+    return { processes, switches, machine: machineCpuSeconds() ?? NaN };
   }
 
   /**
@@ -50,36 +62,57 @@ export class StackCpu {
    * the machine used meanwhile (`other`: high means the figures were disturbed).
    */
   static perUnit(before: Sample, after: Sample, units: number): CpuPerUnit {
-    const msPerUnit = 1000 / Math.max(1, units);
-    const byProcess: [string, number][] = [];
-    let total = 0;
-    for (const [label, end] of after.processes) {
-      const ms = (end - (before.processes.get(label) ?? NaN)) * msPerUnit;
-      byProcess.push([label, round(ms)]);
-      total += ms;
-    }
-    const machine = (after.machine - before.machine) * msPerUnit;
+    const cpu = perUnitByLabel(before.processes, after.processes, 1000 / Math.max(1, units));
+    const machine = ((after.machine - before.machine) * 1000) / Math.max(1, units);
     return {
-      byProcess: byProcess.sort((a, b) => b[1] - a[1]),
-      total: round(total),
-      other: round(Math.max(0, machine - total)),
+      ...cpu,
+      other: round(Math.max(0, machine - cpu.total)),
+      contextSwitches: perUnitByLabel(before.switches, after.switches, 1 / Math.max(1, units)),
     };
   }
 }
 
-export interface CpuPerUnit {
+/** `scale` × the growth of each label's counter and of their sum, largest first. */
+function perUnitByLabel(
+  before: ReadonlyMap<string, number>,
+  after: ReadonlyMap<string, number>,
+  scale: number,
+): ByProcess {
+  const byProcess: [string, number][] = [];
+  let total = 0;
+  for (const [label, end] of after) {
+    const value = (end - (before.get(label) ?? NaN)) * scale;
+    byProcess.push([label, round(value)]);
+    total += value;
+  }
+  return { byProcess: byProcess.sort((a, b) => b[1] - a[1]), total: round(total) };
+}
+
+interface ByProcess {
   /** Largest first; NaN for a process that was gone. */
   readonly byProcess: readonly (readonly [string, number])[];
   readonly total: number;
+}
+
+/** Milliseconds of CPU per unit by process, and context switches per unit by process. */
+export interface CpuPerUnit extends ByProcess {
+  /** What the rest of the machine used meanwhile, in ms per unit. */
   readonly other: number;
+  readonly contextSwitches: ByProcess;
 }
 
 /** The split by process, largest first: `orders 9.5, payments 9.2, …`. */
-export function describeProcesses(cpu: CpuPerUnit): string {
-  return cpu.byProcess.map(([label, ms]) => `${label} ${ms}`).join(', ');
+export function describeProcesses(figures: ByProcess): string {
+  return figures.byProcess.map(([label, value]) => `${label} ${value}`).join(', ');
 }
 
 /** One line: `CPU per order 39.5 ms: orders 9.5, payments 9.2, … (rest of the machine 0.3)`. */
 export function describeCpu(cpu: CpuPerUnit): string {
   return `CPU per order ${cpu.total} ms: ${describeProcesses(cpu)} (rest of the machine ${cpu.other})`;
+}
+
+/** One line: `context switches per order 310: PostgreSQL 120, orders 70, …`. */
+export function describeContextSwitches(cpu: CpuPerUnit): string {
+  const switches = cpu.contextSwitches;
+  return `context switches per order ${Math.round(switches.total)}: ${describeProcesses(switches)}`;
 }

@@ -34,5 +34,5 @@ export type {
   RecordedEvent,
 } from './event.types';
 export { Upcasters, type Upcast } from './upcasters';
-export { afterCommit, transactionLocal, withTransaction } from './transaction';
+export { afterCommit, commitWith, transactionLocal, withTransaction } from './transaction';
 export { runWrites, type Write } from './writes';

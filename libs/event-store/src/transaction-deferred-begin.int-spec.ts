@@ -5,7 +5,7 @@ import { PreparedStatementClient } from '@fulfil/service-kit';
 import { startTestInfrastructure, type TestInfrastructure } from '@fulfil/testing';
 import { Pool, type PoolClient } from 'pg';
 import { migratedPool } from './testing/event-store.fixture';
-import { withTransaction } from './transaction';
+import { afterCommit, commitWith, withTransaction } from './transaction';
 
 let infra: TestInfrastructure;
 let observer: Pool;
@@ -27,6 +27,9 @@ const INSERT = `INSERT INTO events (stream_id, stream_version, event_id, event_t
                 VALUES ($1, 1, $2, 'Tested', '{}')`;
 const insert = (client: PoolClient, eventId = randomUUID()) =>
   client.query(INSERT, [`deferred-begin-${eventId}`, eventId]).then(() => eventId);
+/** The same insert as the transaction's last statement, sent with its COMMIT. */
+const insertAndCommit = (client: PoolClient, eventId = randomUUID()) =>
+  commitWith(client, INSERT, [`deferred-begin-${eventId}`, eventId]).then(() => eventId);
 
 async function visible(eventId: string): Promise<boolean> {
   const { rows } = await observer.query('SELECT 1 FROM events WHERE event_id = $1', [eventId]);
@@ -92,6 +95,89 @@ describe('withTransaction with a deferred BEGIN', () => {
     try {
       const eventId = await insert(client); // autocommit: visible at once, no transaction open
       expect(await visible(eventId)).toBe(true);
+    } finally {
+      client.release();
+    }
+  });
+});
+
+describe('commitWith on a client that pipelines COMMIT', () => {
+  beforeAll(async () => {
+    // A check PostgreSQL makes only at COMMIT: a second row with the same id fails there.
+    await observer.query(
+      'CREATE TABLE IF NOT EXISTS commit_checks (id int UNIQUE DEFERRABLE INITIALLY DEFERRED)',
+    );
+  });
+
+  it('sends COMMIT with the last statement: one round trip less, both statements committed', async () => {
+    await roundTrips(async (client) => [await insert(client), await insertAndCommit(client)]);
+    const { result, roundTrips: count } = await roundTrips(async (client) => [
+      await insert(client),
+      await insertAndCommit(client),
+    ]);
+    expect(count).toBe(2); // BEGIN + INSERT, INSERT + COMMIT
+    for (const eventId of result as string[]) expect(await visible(eventId)).toBe(true);
+  });
+
+  it("answers with the statement's rows and row count, not COMMIT's", async () => {
+    const { result } = await roundTrips(async (client) => {
+      await insert(client);
+      return commitWith<{ n: number }>(client, 'SELECT $1::int + 1 AS n', [41]);
+    });
+    expect(result).toMatchObject({ rows: [{ n: 42 }], rowCount: 1, command: 'SELECT' });
+  });
+
+  it('runs a transaction of that one statement alone: no BEGIN, no COMMIT, one round trip', async () => {
+    await roundTrips((client) => insertAndCommit(client)); // prepared
+    const { result, roundTrips: count } = await roundTrips((client) => insertAndCommit(client));
+    expect(count).toBe(1);
+    expect(await visible(result as string)).toBe(true);
+  });
+
+  it('rolls the whole transaction back when the last statement fails', async () => {
+    const taken = await withTransaction(pool, (client) => insert(client));
+    let first = '';
+    const { result } = await roundTrips(async (client) => {
+      first = await insert(client);
+      return insertAndCommit(client, taken);
+    });
+    expect(result).toMatchObject({ code: '23505' });
+    expect(await visible(first)).toBe(false);
+    const after = await withTransaction(pool, (client) => insert(client)); // connection usable
+    expect(await visible(after)).toBe(true);
+  });
+
+  it('fails with the error of a COMMIT that fails, and commits nothing', async () => {
+    const id = Math.floor(Math.random() * 1e9);
+    let eventId = '';
+    const { result } = await roundTrips(async (client) => {
+      eventId = await insert(client);
+      await client.query('INSERT INTO commit_checks (id) VALUES ($1)', [id]);
+      return commitWith(client, 'INSERT INTO commit_checks (id) VALUES ($1)', [id]);
+    });
+    expect(result).toMatchObject({ code: '23505', constraint: 'commit_checks_id_key' });
+    expect(await visible(eventId)).toBe(false);
+    const after = await withTransaction(pool, (client) => insert(client));
+    expect(await visible(after)).toBe(true);
+  });
+
+  it('refuses a statement after it; what it committed stays, and afterCommit callbacks run', async () => {
+    const calls: string[] = [];
+    let committed = '';
+    const { result } = await roundTrips(async (client) => {
+      afterCommit(client, () => calls.push('after commit'));
+      await insert(client);
+      committed = await insertAndCommit(client);
+      return insert(client);
+    });
+    expect(result).toEqual(
+      new Error('A statement after commitWith: the transaction has committed already'),
+    );
+    expect(await visible(committed)).toBe(true);
+    expect(calls).toEqual(['after commit']);
+    const client = await pool.connect(); // back in the pool, the client runs statements again
+    try {
+      expect(await visible(await insert(client))).toBe(true);
     } finally {
       client.release();
     }

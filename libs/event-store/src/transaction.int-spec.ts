@@ -1,7 +1,7 @@
 import { startTestInfrastructure } from '@fulfil/testing';
 import { randomUUID } from 'node:crypto';
 import { useEventStoreDatabase } from './testing/event-store.fixture';
-import { afterCommit, transactionLocal, withTransaction } from './transaction';
+import { afterCommit, commitWith, transactionLocal, withTransaction } from './transaction';
 
 const db = useEventStoreDatabase(startTestInfrastructure);
 
@@ -62,6 +62,51 @@ describe('afterCommit', () => {
     }
     await withTransaction(db.pool, async (next) => void (await next.query('SELECT 1')));
     expect(calls).toEqual([]);
+  });
+});
+
+describe('commitWith on a plain pg client', () => {
+  const INSERT = `INSERT INTO events (stream_id, stream_version, event_id, event_type, data)
+                  VALUES ($1, 1, $2, 'Tested', '{}')`;
+
+  it('runs the last statement and commits; withTransaction sends no second COMMIT', async () => {
+    const eventId = randomUUID();
+    const notices: string[] = [];
+    const calls: string[] = [];
+    await withTransaction(db.pool, async (client) => {
+      client.on('notice', (notice) => notices.push(notice.message ?? ''));
+      afterCommit(client, () => calls.push('after commit'));
+      await insertEvent(client).inserted;
+      await commitWith(client, INSERT, [`commit-with-${eventId}`, eventId]);
+      expect(await visible(eventId)).toBe(true); // committed before the work returned
+    });
+    expect(calls).toEqual(['after commit']);
+    expect(notices).toEqual([]); // no "there is no transaction in progress"
+  });
+
+  it('rolls back what the transaction wrote when the last statement fails', async () => {
+    const taken = insertEvent(db.pool);
+    await taken.inserted;
+    const eventId = randomUUID();
+    await expect(
+      withTransaction(db.pool, async (client) => {
+        await client.query(INSERT, [`commit-with-${eventId}`, eventId]);
+        // The event id is taken: unique violation.
+        await commitWith(client, INSERT, [`commit-with-${randomUUID()}`, taken.eventId]);
+      }),
+    ).rejects.toMatchObject({ code: '23505' });
+    expect(await visible(eventId)).toBe(false);
+  });
+
+  it('outside withTransaction just runs the statement, which commits itself', async () => {
+    const eventId = randomUUID();
+    const client = await db.pool.connect();
+    try {
+      await commitWith(client, INSERT, [`commit-with-${eventId}`, eventId]);
+      expect(await visible(eventId)).toBe(true);
+    } finally {
+      client.release();
+    }
   });
 });
 

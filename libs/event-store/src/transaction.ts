@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
 
 /** What lives exactly as long as one transaction `withTransaction` runs on a client. */
 interface TransactionScope {
@@ -6,20 +6,24 @@ interface TransactionScope {
   readonly onCommit: Set<() => void>;
   /** Values other modules keep for it (`transactionLocal`), by their key. */
   readonly locals: Map<unknown, unknown>;
+  /** `commitWith` committed it already. */
+  committed: boolean;
 }
 
 const scopes = new WeakMap<object, TransactionScope>();
 
 /**
  * A client may offer, under this registered symbol, to send BEGIN with the transaction's first
- * statement: one round trip less per transaction (service-kit's PreparedStatementClient does).
- * `defer()` makes BEGIN due; `settle()` ends that and tells whether BEGIN went out.
+ * statement and COMMIT with its last: a round trip less for each (service-kit's
+ * PreparedStatementClient does). `defer()` makes BEGIN due; `settle()` ends that and tells
+ * whether a transaction is open; `commitWith` runs a statement and commits.
  */
 const DEFERRED_BEGIN = Symbol.for('fulfil.pg.deferred-begin');
 
 interface DeferredBegin {
   defer(): void;
   settle(): boolean;
+  commitWith(text: string, values: readonly unknown[]): Promise<unknown>;
 }
 
 function deferredBeginOf(client: object): DeferredBegin | undefined {
@@ -38,28 +42,58 @@ export async function withTransaction<T>(
   work: (client: PoolClient) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
-  const scope: TransactionScope = { onCommit: new Set(), locals: new Map() };
+  const scope: TransactionScope = { onCommit: new Set(), locals: new Map(), committed: false };
   let broken: Error | undefined;
   let result: T;
   scopes.set(client, scope);
   const deferred = deferredBeginOf(client);
-  /** Whether a transaction may be open: BEGIN went out, or was sent on its own. */
-  const begun = () => deferred?.settle() ?? true;
+  /** Whether a transaction may be open: BEGIN went out (or alone) and no `commitWith` ended it. */
+  const open = () => (deferred?.settle() ?? true) && !scope.committed;
   try {
     if (deferred) deferred.defer();
     else await client.query('BEGIN');
     result = await work(client);
-    if (begun()) await client.query('COMMIT');
+    if (open()) await client.query('COMMIT');
+    scope.committed = true;
   } catch (error) {
-    if (begun()) {
+    if (open()) {
       await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
     }
     throw error;
   } finally {
     scopes.delete(client);
     client.release(broken);
+    // Also when `work` threw after its `commitWith`: what it wrote stays committed.
+    if (scope.committed) for (const callback of scope.onCommit) callback();
   }
-  for (const callback of scope.onCommit) callback();
+  return result;
+}
+
+/**
+ * Runs the last statement of the transaction `withTransaction` runs on `client`, and commits
+ * it: on a client that offers it, COMMIT goes out with the statement (one round trip less).
+ * Nothing may follow it on `client` in that transaction — PreparedStatementClient refuses a
+ * statement after it — and `work` should return next: `withTransaction` sends no COMMIT then.
+ * Should the statement (or COMMIT) fail, the transaction is rolled back as usual. Outside such a
+ * transaction the statement just runs, committing itself.
+ */
+export async function commitWith<Row extends QueryResultRow>(
+  client: PoolClient,
+  text: string,
+  values: readonly unknown[],
+): Promise<QueryResult<Row>> {
+  const scope = scopes.get(client);
+  if (!scope) return client.query<Row>(text, [...values]);
+  if (scope.committed) throw new Error('commitWith: this transaction has committed already');
+  const deferred = deferredBeginOf(client);
+  let result: QueryResult<Row>;
+  if (deferred) {
+    result = (await deferred.commitWith(text, values)) as QueryResult<Row>;
+  } else {
+    result = await client.query<Row>(text, [...values]);
+    await client.query('COMMIT');
+  }
+  scope.committed = true;
   return result;
 }
 

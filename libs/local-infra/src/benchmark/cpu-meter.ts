@@ -13,6 +13,18 @@ function statFields(pid: number): string[] | null {
   }
 }
 
+/** The pids of `rootPid`'s live direct children (a scan of /proc). */
+function childPids(rootPid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = statFields(Number(entry));
+    // ppid is field 4 (index 1).
+    if (fields && Number(fields[1]) === rootPid) children.push(Number(entry));
+  }
+  return children;
+}
+
 /**
  * CPU seconds of a server process and its direct children: for PostgreSQL the postmaster
  * (with the children it has reaped, i.e. backends of closed connections) plus every live
@@ -23,15 +35,45 @@ export function processTreeCpuSeconds(rootPid: number): number | null {
   if (!own) return null;
   // utime, stime, cutime, cstime are fields 14–17 of stat (index 11–14 after the name).
   let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const fields = statFields(Number(entry));
-    // ppid is field 4 (index 1).
-    if (fields && Number(fields[1]) === rootPid) {
-      ticks += Number(fields[11]) + Number(fields[12]);
-    }
+  for (const child of childPids(rootPid)) {
+    const fields = statFields(child);
+    if (fields) ticks += Number(fields[11]) + Number(fields[12]);
   }
   return ticks / 100;
+}
+
+/** Voluntary and involuntary context switches so far of all threads of `pid`; null when gone. */
+function contextSwitches(pid: number): number | null {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return null;
+  }
+  let total = 0;
+  for (const task of tasks) {
+    try {
+      const status = readFileSync(`/proc/${pid}/task/${task}/status`, 'utf8');
+      for (const match of status.matchAll(/^(?:non)?voluntary_ctxt_switches:\s+(\d+)$/gm)) {
+        total += Number(match[1]);
+      }
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return total;
+}
+
+/**
+ * Context switches so far of a process's threads and of its live direct children's: each a
+ * wake-up (it slept on a socket, a timer, a lock) or a preemption. On a virtual machine a
+ * wake-up costs far more than the work many of them do, so their count per unit of work is a
+ * steadier gauge of round trips than CPU time. (Children already reaped are not counted.)
+ */
+export function processTreeContextSwitches(rootPid: number): number | null {
+  const own = contextSwitches(rootPid);
+  if (own === null) return null;
+  return childPids(rootPid).reduce((total, child) => total + (contextSwitches(child) ?? 0), own);
 }
 
 /** CPU the whole machine has used so far (all cores), in seconds; null without /proc/stat. */

@@ -1,3 +1,4 @@
+import { PreparedStatementClient } from '@fulfil/service-kit';
 import { startTestInfrastructure, type TestInfrastructure } from '@fulfil/testing';
 import { Controller, Module } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
@@ -43,7 +44,12 @@ const TOPICS = [
 beforeAll(async () => {
   infra = await startTestInfrastructure();
   await migrate(infra.postgresUrl);
-  pool = new Pool({ connectionString: infra.postgresUrl, max: 10 });
+  // The services' client: BEGIN and COMMIT go out with the transaction's first and last statements.
+  pool = new Pool({
+    connectionString: infra.postgresUrl,
+    max: 10,
+    Client: PreparedStatementClient,
+  });
   await createAppliedTable(pool);
   await pool.query('CREATE TABLE applied_in (event_id text NOT NULL, tx bigint NOT NULL)');
   kafka = kafkaClient(infra.kafkaBrokers);

@@ -1,4 +1,4 @@
-import { withTransaction } from '@fulfil/event-store';
+import { commitWith, withTransaction } from '@fulfil/event-store';
 import {
   fromKafkaMessage,
   peekEventType,
@@ -26,6 +26,9 @@ import {
 import { takeAdvisoryLocks } from './advisory-locks';
 import { deadLetterMessage, deadLetterTopic, type DeadLetterReason } from './dead-letter';
 import { PeriodicOffsetCommits } from './periodic-offset-commits';
+
+/** PostgreSQL's unique_violation: the inbox has the event already. */
+const UNIQUE_VIOLATION = '23505';
 
 /** Where a message came from, given to handlers. */
 export interface MessageSource {
@@ -377,7 +380,7 @@ export class InboxConsumer {
               throw error;
             }
           }
-          if ((await this.record(client, run)) !== run.length) throw new AlreadyProcessed();
+          await this.record(client, run);
         });
         return run.map(() => 'processed');
       } catch (error) {
@@ -415,7 +418,7 @@ export class InboxConsumer {
           // serialise on a lock also commit in id order, which the event store's
           // transaction-order check needs. A duplicate costs a rolled-back transaction.
           await handler(event, envelope, client, source);
-          if ((await this.record(client, [handled])) === 0) throw new AlreadyProcessed();
+          await this.record(client, [handled]);
           return 'processed';
         });
       } catch (error) {
@@ -439,26 +442,34 @@ export class InboxConsumer {
     }
   }
 
-  /** Records events in the inbox in one insert; returns how many were new (not duplicates). */
-  private async record(client: PoolClient, run: readonly HandledMessage[]): Promise<number> {
-    const inserted = await client.query({
-      name: 'inbox.record',
-      text: `INSERT INTO inbox (consumer_group, event_id, event_type, source_topic,
-                                source_partition, source_offset)
-             SELECT $1, e.event_id, e.event_type, e.topic, e.partition, e.offset_
-               FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[])
-                    AS e(event_id, event_type, topic, partition, offset_)
-             ON CONFLICT DO NOTHING`,
-      values: [
-        this.options.groupId,
-        run.map((m) => m.envelope.id),
-        run.map((m) => m.envelope.type),
-        run.map((m) => m.source.topic),
-        run.map((m) => m.source.partition),
-        run.map((m) => m.source.offset),
-      ],
-    });
-    return inserted.rowCount ?? 0;
+  /**
+   * Records events in the inbox in one insert, the transaction's last statement, sent with its
+   * COMMIT (`commitWith`). An event recorded already fails it (AlreadyProcessed) before COMMIT,
+   * so nothing the handlers wrote for a duplicate commits.
+   */
+  private async record(client: PoolClient, run: readonly HandledMessage[]): Promise<void> {
+    try {
+      await commitWith(
+        client,
+        `INSERT INTO inbox (consumer_group, event_id, event_type, source_topic,
+                            source_partition, source_offset)
+         SELECT $1, e.event_id, e.event_type, e.topic, e.partition, e.offset_
+           FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[])
+                AS e(event_id, event_type, topic, partition, offset_)`,
+        [
+          this.options.groupId,
+          run.map((m) => m.envelope.id),
+          run.map((m) => m.envelope.type),
+          run.map((m) => m.source.topic),
+          run.map((m) => m.source.partition),
+          run.map((m) => m.source.offset),
+        ],
+      );
+    } catch (error) {
+      const { code, table } = error as { code?: unknown; table?: unknown };
+      if (code === UNIQUE_VIOLATION && table === 'inbox') throw new AlreadyProcessed();
+      throw error;
+    }
   }
 
   private async isRecorded(eventId: string): Promise<boolean> {

@@ -11,14 +11,24 @@ export const DEFERRED_BEGIN = Symbol.for('fulfil.pg.deferred-begin');
 export interface DeferredBegin {
   /** BEGIN is due: it goes out with the next statement on this client. */
   defer(): void;
-  /** Ends the deferral: true when BEGIN went out (a transaction is open), false when none ran. */
+  /**
+   * Ends the deferral: true when BEGIN went out and the transaction is still open, false when
+   * none ran or `commitWith` ended it.
+   */
   settle(): boolean;
+  /**
+   * Runs the transaction's last statement and commits: COMMIT written with the statement before
+   * one Sync, one round trip instead of two. With BEGIN still due (no statement ran yet), the
+   * statement runs alone and commits itself. Any statement after it is refused until `settle()`.
+   */
+  commitWith(text: string, values: readonly unknown[]): Promise<unknown>;
 }
 
 /** pg's Query as this file drives it: the parts of its protocol handling it extends. */
 interface QueryInternals {
   _results: unknown;
   prepare(connection: PgConnection): void;
+  _getRows(connection: PgConnection, rows: number | undefined): void;
   handleReadyForQuery(connection: PgConnection): void;
 }
 
@@ -28,6 +38,7 @@ interface PgConnection {
   parse(config: { text: string; name: string; types: unknown[] }): void;
   bind(config: { portal: string; statement: string; values: unknown[] }): void;
   execute(config: { portal: string; rows: number }): void;
+  sync(): void;
 }
 
 type QueryCallback = (error: Error | undefined, result: unknown) => void;
@@ -45,9 +56,7 @@ const PgQuery = Query as unknown as new (
  */
 class BeginThenQuery extends PgQuery {
   override prepare(connection: PgConnection): void {
-    connection.parse({ text: 'BEGIN', name: '', types: [] });
-    connection.bind({ portal: '', statement: '', values: [] });
-    connection.execute({ portal: '', rows: 0 });
+    writeUnnamed(connection, 'BEGIN');
     super.prepare(connection);
   }
 
@@ -55,6 +64,49 @@ class BeginThenQuery extends PgQuery {
     if (Array.isArray(this._results)) this._results = this._results.at(-1);
     super.handleReadyForQuery(connection);
   }
+}
+
+/**
+ * A statement and then COMMIT, written before one Sync: one round trip instead of two. Should
+ * the statement fail, PostgreSQL skips COMMIT (it skips to the Sync) and the transaction is left
+ * failed, to be rolled back; should COMMIT fail, the transaction is over. Either way the query
+ * fails with that error. The statement's answer is the query's result, COMMIT's is dropped.
+ */
+class QueryThenCommit extends PgQuery {
+  // pg's last step of an extended query: Execute, then Sync (or Flush for a row-limited read,
+  // which these statements are not).
+  override _getRows(connection: PgConnection, rows: number | undefined): void {
+    if (rows) return super._getRows(connection, rows);
+    connection.execute({ portal: '', rows: 0 });
+    writeUnnamed(connection, 'COMMIT');
+    connection.sync();
+  }
+
+  override handleReadyForQuery(connection: PgConnection): void {
+    if (Array.isArray(this._results)) this._results = this._results[0];
+    super.handleReadyForQuery(connection);
+  }
+}
+
+/** Parse, Bind and Execute of a statement without parameters, in the unnamed statement and portal. */
+function writeUnnamed(connection: PgConnection, text: string): void {
+  connection.parse({ text, name: '', types: [] });
+  connection.bind({ portal: '', statement: '', values: [] });
+  connection.execute({ portal: '', rows: 0 });
+}
+
+/** Runs `query` (a pg Query) on `client` and answers with its result, the promise way. */
+function submitted(
+  client: Client,
+  plainQuery: QueryFunction,
+  create: (callback: QueryCallback) => QueryInternals,
+): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    plainQuery.call(
+      client,
+      create((error, result) => (error ? reject(error) : resolve(result))),
+    );
+  });
 }
 
 type QueryFunction = (this: Client, ...args: unknown[]) => unknown;
@@ -66,11 +118,14 @@ type QueryFunction = (this: Client, ...args: unknown[]) => unknown;
  * order.
  */
 export class ClientBegin implements DeferredBegin {
-  private state: 'idle' | 'due' | 'sent' = 'idle';
+  /** `committed`: `commitWith` ended the transaction; statements wait for `settle()`. */
+  private state: 'idle' | 'due' | 'sent' | 'committed' = 'idle';
 
   constructor(
     private readonly client: Client,
     private readonly plainQuery: QueryFunction,
+    /** The statement as this client runs it (named, when it has parameters). */
+    private readonly nameStatement: (text: string, values: readonly unknown[]) => object,
   ) {}
 
   defer(): void {
@@ -78,12 +133,40 @@ export class ClientBegin implements DeferredBegin {
   }
 
   settle(): boolean {
-    if (this.state === 'due') this.state = 'idle';
+    if (this.state === 'due' || this.state === 'committed') this.state = 'idle';
     return this.state === 'sent';
+  }
+
+  async commitWith(text: string, values: readonly unknown[]): Promise<unknown> {
+    const config = this.nameStatement(text, values);
+    if (this.state === 'due') {
+      // No statement ran yet: this one alone is the transaction, no BEGIN, no COMMIT.
+      this.state = 'committed';
+      return this.plainQuery.call(this.client, config);
+    }
+    if (this.state !== 'sent') throw new Error('commitWith runs only inside a transaction');
+    this.state = 'committed';
+    try {
+      return await submitted(
+        this.client,
+        this.plainQuery,
+        // Extended protocol even without parameters: the simple one would send no COMMIT.
+        (callback) =>
+          new QueryThenCommit({ ...config, queryMode: 'extended' }, undefined, callback),
+      );
+    } catch (error) {
+      this.state = 'sent'; // the failed transaction is still open: it wants its ROLLBACK
+      throw error;
+    }
   }
 
   /** Runs `config` (named already) as pg's `query` would, sending a due BEGIN with it. */
   query(config: unknown, rest: unknown[]): unknown {
+    if (this.state === 'committed') {
+      return Promise.reject(
+        new Error('A statement after commitWith: the transaction has committed already'),
+      );
+    }
     if (this.state !== 'due') return this.plainQuery.call(this.client, config, ...rest);
     this.state = 'sent';
     const named = config as {
@@ -102,14 +185,12 @@ export class ClientBegin implements DeferredBegin {
       typeof named.submit !== 'function' &&
       !rest.some((argument) => typeof argument === 'function');
     if (together) {
-      return new Promise((resolve, reject) => {
-        const query = new BeginThenQuery(
-          { ...named, values: named.values ?? rest[0] },
-          undefined,
-          (error, result) => (error ? reject(error) : resolve(result)),
-        );
-        this.plainQuery.call(this.client, query);
-      });
+      return submitted(
+        this.client,
+        this.plainQuery,
+        (callback) =>
+          new BeginThenQuery({ ...named, values: named.values ?? rest[0] }, undefined, callback),
+      );
     }
     // A statement not prepared yet (a failed Parse would mark it prepared all the same), a
     // cursor or a callback: BEGIN alone first. Should it fail, the connection ends, so that the

@@ -62,10 +62,15 @@ function withStatementName(config: unknown, values: unknown): unknown {
  */
 export class PreparedStatementClient extends Client {
   /**
-   * A transaction's BEGIN sent with its first statement, one round trip less per transaction
-   * (event-store's `withTransaction` defers it; see `deferred-begin.ts`).
+   * A transaction's BEGIN sent with its first statement, and its COMMIT with its last when it
+   * ends with `commitWith`: a round trip less for each (event-store's `withTransaction` and
+   * `commitWith` use it; see `deferred-begin.ts`).
    */
-  readonly [DEFERRED_BEGIN] = new ClientBegin(this, plainQuery);
+  readonly [DEFERRED_BEGIN] = new ClientBegin(
+    this,
+    plainQuery,
+    (text, values) => withStatementName({ text, values }, undefined) as object,
+  );
 }
 
 // Assigned, not overridden in the class body: TypeScript cannot re-declare pg's overloads one
