@@ -93,4 +93,21 @@ describe('npm start (tools/start/start.mjs)', () => {
     expect(survivors).toEqual([]);
     expect(processesMentioning(dataDir)).toEqual([]);
   }, 240_000);
+
+  it('names what a service last answered when it is not ready in time, and stops everything', async () => {
+    // One second: the service cannot be listening yet.
+    const late = await startLocalStack({
+      services: ['orders'],
+      env: { FULFIL_READY_TIMEOUT_MS: '1000' },
+    });
+    try {
+      expect(await late.exited).toEqual({ code: 1, signal: null });
+      expect(late.output()).toMatch(
+        /not ready after 1 s \(GET \/health\/ready ≠ 200\): orders \((no answer: ECONNREFUSED|503: [^)]+)\)/,
+      );
+      expect(processesMentioning(late.dataDir)).toEqual([]);
+    } finally {
+      await late.stop(1_000);
+    }
+  }, 120_000);
 });

@@ -81,23 +81,38 @@ export function spawnService(service, environment) {
   return { ...service, child, exited };
 }
 
-async function isReady(url) {
+/**
+ * What `url` answers: null for 200, else why not, for the log — the status and the problem's
+ * detail (`503: Failed readiness check(s): kafka.`), or `no answer: ECONNREFUSED` when the
+ * service does not listen (yet).
+ */
+async function notReadyReason(url) {
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-    await response.arrayBuffer();
-    return response.status === 200;
+    const body = await response.text();
+    if (response.status === 200) return null;
+    return `${response.status}${problemDetail(body)}`;
+  } catch (error) {
+    return `no answer: ${error.cause?.code ?? error.message}`;
+  }
+}
+
+function problemDetail(body) {
+  try {
+    const { detail } = JSON.parse(body);
+    return typeof detail === 'string' ? `: ${detail}` : '';
   } catch {
-    return false;
+    return '';
   }
 }
 
 /**
- * Polls every service's `/health/ready` until all answer 200. Resolves with the names that
- * are still not ready when `timeoutMs` runs out (empty when all are), or early when `abort`
- * settles (a service died).
+ * Polls every service's `/health/ready` until all answer 200. Resolves with the services that
+ * are still not ready when `timeoutMs` runs out, each as `name (its last answer)` (empty when
+ * all are ready), or early when `abort` settles (a service died).
  */
 export async function waitUntilReady(services, timeoutMs, abort) {
-  const pending = new Set(services.map((service) => service.name));
+  const pending = new Map(services.map((service) => [service.name, 'not asked yet']));
   const deadline = Date.now() + timeoutMs;
   let aborted = false;
   void abort.then(() => (aborted = true));
@@ -106,14 +121,14 @@ export async function waitUntilReady(services, timeoutMs, abort) {
       services
         .filter((service) => pending.has(service.name))
         .map(async (service) => {
-          if (await isReady(`http://127.0.0.1:${service.port}/health/ready`)) {
-            pending.delete(service.name);
-          }
+          const reason = await notReadyReason(`http://127.0.0.1:${service.port}/health/ready`);
+          if (reason === null) pending.delete(service.name);
+          else pending.set(service.name, reason);
         }),
     );
     if (pending.size > 0) await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  return [...pending];
+  return [...pending].map(([name, reason]) => `${name} (${reason})`);
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process has exited. */

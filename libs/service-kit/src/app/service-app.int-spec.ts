@@ -189,5 +189,11 @@ describe('service kit on real PostgreSQL and Kafka', () => {
     expectProblem(res, 503, 'service-unavailable');
     expect(res.body.checks.kafka).toBe('down');
     expect(res.body.detail).toContain('kafka');
+    // Why, in the log: once, with the error, however often the probe asks.
+    await request(http).get('/health/ready').expect(503);
+    const downLines = logLines.filter((line) => line['msg'] === 'Not ready: kafka is down');
+    expect(downLines).toHaveLength(1);
+    expect(downLines[0]).toMatchObject({ level: 40, context: 'Readiness' });
+    expect(downLines[0]?.['err']).toEqual(expect.objectContaining({ message: expect.any(String) }));
   });
 });

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Admin } from 'kafkajs';
 import type { DataSource } from 'typeorm';
@@ -18,10 +18,18 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Checks that PostgreSQL answers `SELECT 1` and that Kafka describes its cluster. */
+type CheckName = keyof ReadinessReport;
+
+/**
+ * Checks that PostgreSQL answers `SELECT 1` and that Kafka describes its cluster. A check that
+ * goes down is logged once with its error (a warning), and once when it is up again — not on
+ * every probe.
+ */
 @Injectable()
 export class ReadinessService {
+  private readonly logger = new Logger('Readiness');
   private adminConnection: Promise<void> | undefined;
+  private readonly lastStates = new Map<CheckName, 'up' | 'down'>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -30,8 +38,8 @@ export class ReadinessService {
 
   async check(): Promise<ReadinessReport> {
     const [database, kafka] = await Promise.all([
-      this.probe(() => this.dataSource.query('SELECT 1')),
-      this.probe(() => this.describeCluster()),
+      this.probe('database', () => this.dataSource.query('SELECT 1')),
+      this.probe('kafka', () => this.describeCluster()),
     ]);
     return { database, kafka };
   }
@@ -45,11 +53,17 @@ export class ReadinessService {
     await this.admin.describeCluster();
   }
 
-  private async probe(check: () => Promise<unknown>): Promise<'up' | 'down'> {
+  private async probe(name: CheckName, check: () => Promise<unknown>): Promise<'up' | 'down'> {
     try {
       await withTimeout(check(), CHECK_TIMEOUT_MS);
+      if (this.lastStates.get(name) === 'down') this.logger.log(`${name} is up again`);
+      this.lastStates.set(name, 'up');
       return 'up';
-    } catch {
+    } catch (error) {
+      if (this.lastStates.get(name) !== 'down') {
+        this.logger.warn({ msg: `Not ready: ${name} is down`, err: error });
+      }
+      this.lastStates.set(name, 'down');
       return 'down';
     }
   }
