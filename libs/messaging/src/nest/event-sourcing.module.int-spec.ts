@@ -13,6 +13,7 @@ import {
   orderCancelled,
   waitFor,
 } from '../testing/messaging-test-kit';
+import { OutboxRelay } from '../outbox/outbox-relay';
 import {
   eventSourcingFixture,
   FIXTURE_SOURCE_TOPIC,
@@ -44,6 +45,7 @@ beforeAll(async () => {
     DATABASE_URL: infra.postgresUrl,
     KAFKA_BROKERS: infra.kafkaBrokers.join(','),
     AUTH_TOKENS: JSON.stringify([{ caller: 'tester', token: TOKEN, scopes: [] }]),
+    OUTBOX_RELAY_POLL_INTERVAL_MS: '30',
   });
   app = await createServiceApp(eventSourcingFixture, config, {
     logger: pino({ level: 'silent' }),
@@ -59,6 +61,10 @@ afterAll(async () => {
 });
 
 describe('EventSourcingModule in a service', () => {
+  it("runs the relay at the operator's OUTBOX_RELAY_POLL_INTERVAL_MS", () => {
+    expect(app.get(OutboxRelay).pollIntervalMs).toBe(30);
+  });
+
   it('publishes what a command enqueued, through the running relay, keyed and in order', async () => {
     const collected = await collectTopic(kafka, [FIXTURE_TOPIC]);
     try {

@@ -29,7 +29,8 @@ export interface EventSourcingOptions {
   readonly poolSize?: number;
   /**
    * How long the relay waits when the outbox is empty while the service commits outbox rows,
-   * ms. Default 20: every hop of a cross-service flow waits up to this long. After 10
+   * ms. Default 20 (`OUTBOX_RELAY_POLL_INTERVAL_MS` overrides it): every hop of a cross-service
+   * flow waits up to this long. After 10
    * intervals without a commit the relay waits 10 intervals (200 ms by default), and a commit
    * of the service cuts that wait short, to one interval after it began.
    */
@@ -112,12 +113,19 @@ export class EventSourcingModule {
         },
         {
           provide: OutboxRelay,
-          inject: [PG_POOL, KAFKA_CLIENT, HttpMetrics, SERVICE_LOGGER],
-          useFactory: (pool: Pool, kafka: Kafka, metrics: HttpMetrics, logger: Logger) =>
+          inject: [PG_POOL, KAFKA_CLIENT, HttpMetrics, SERVICE_LOGGER, SERVICE_CONFIG],
+          useFactory: (
+            pool: Pool,
+            kafka: Kafka,
+            metrics: HttpMetrics,
+            logger: Logger,
+            config: ServiceConfig,
+          ) =>
             new OutboxRelay({
               pool,
               kafka,
-              pollIntervalMs: options.relayPollIntervalMs ?? 20,
+              // The operator's setting wins over the service's.
+              pollIntervalMs: config.outboxRelayPollIntervalMs ?? options.relayPollIntervalMs ?? 20,
               registry: metrics.registry,
               logger: messagingLogger(logger, 'outbox-relay'),
             }),

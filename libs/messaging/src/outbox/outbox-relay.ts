@@ -104,7 +104,8 @@ const CHECKPOINT_INTERVAL_MS = 100;
 export class OutboxRelay {
   private readonly name: string;
   private readonly batchSize: number;
-  private readonly pollIntervalMs: number;
+  /** Its poll interval while the process commits outbox rows (`pollIntervalMs`), ms. */
+  readonly pollIntervalMs: number;
   private readonly idlePollIntervalMs: number;
   private readonly wakeup = new Wakeup();
   /** When a commit of this process last woke the relay (ms since epoch). */

@@ -56,6 +56,7 @@ describe('loadServiceConfig', () => {
       logLevel: 'info',
       httpBodyLimit: 1024 * 1024,
       shutdownGraceMs: 10_000,
+      outboxRelayPollIntervalMs: undefined,
     });
   });
 
@@ -68,6 +69,7 @@ describe('loadServiceConfig', () => {
       HTTP_BODY_LIMIT: '512kb',
       SHUTDOWN_GRACE_MS: '2500',
       KAFKA_CLIENT_ID: 'after-sales-blue',
+      OUTBOX_RELAY_POLL_INTERVAL_MS: '50',
       DATABASE_URL: 'postgresql://db/after_sales',
     });
     expect(config).toMatchObject({
@@ -77,6 +79,7 @@ describe('loadServiceConfig', () => {
       httpBodyLimit: 512 * 1024,
       shutdownGraceMs: 2500,
       kafkaClientId: 'after-sales-blue',
+      outboxRelayPollIntervalMs: 50,
     });
     expect(loadServiceConfig(definition, { ...VALID, HTTP_BODY_LIMIT: '2048' }).httpBodyLimit).toBe(
       2048,
@@ -176,6 +179,12 @@ describe('loadServiceConfig', () => {
     );
   });
 
+  it.each(['0', '10001', 'fast', '2.5'])('rejects OUTBOX_RELAY_POLL_INTERVAL_MS=%s', (value) => {
+    expect(failure('OUTBOX_RELAY_POLL_INTERVAL_MS', { OUTBOX_RELAY_POLL_INTERVAL_MS: value })).toBe(
+      'OUTBOX_RELAY_POLL_INTERVAL_MS must be a whole number from 1 to 10000',
+    );
+  });
+
   it('rejects a KAFKA_CLIENT_ID with odd characters', () => {
     expect(failure('KAFKA_CLIENT_ID', { KAFKA_CLIENT_ID: 'a b' })).toContain('may contain only');
   });
@@ -191,6 +200,7 @@ describe('loadServiceConfig', () => {
       'HTTP_BODY_LIMIT',
       'SHUTDOWN_GRACE_MS',
       'KAFKA_CLIENT_ID',
+      'OUTBOX_RELAY_POLL_INTERVAL_MS',
     ]);
     const required = SERVICE_ENVIRONMENT.filter((v) => v.required).map((v) => v.name);
     for (const name of required) failure(name, { [name]: undefined });

@@ -28,6 +28,8 @@ export interface ServiceConfig {
   /** Largest accepted request body, in bytes. */
   readonly httpBodyLimit: number;
   readonly shutdownGraceMs: number;
+  /** `OUTBOX_RELAY_POLL_INTERVAL_MS`; unset: the service's own default. */
+  readonly outboxRelayPollIntervalMs: number | undefined;
 }
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -71,6 +73,9 @@ export function loadServiceConfig(
     ),
     kafkaClientId: withDefault('KAFKA_CLIENT_ID', `fulfil-${catalog.name}`, (raw) =>
       parseClientId('KAFKA_CLIENT_ID', raw),
+    ),
+    outboxRelayPollIntervalMs: withDefault('OUTBOX_RELAY_POLL_INTERVAL_MS', undefined, (raw) =>
+      parseInteger('OUTBOX_RELAY_POLL_INTERVAL_MS', raw, 1, 10_000),
     ),
   };
 }

@@ -60,6 +60,7 @@ export async function buildOpenApiDocument(definition: ServiceDefinition): Promi
     logLevel: 'fatal',
     httpBodyLimit: 1,
     shutdownGraceMs: 0,
+    outboxRelayPollIntervalMs: undefined,
   };
   const logger = pino({ enabled: false });
   const app = await NestFactory.create(serviceAppModule(definition, config, logger), {
