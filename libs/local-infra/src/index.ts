@@ -19,5 +19,10 @@ export {
   type CpuMeter,
   type CpuShare,
 } from './benchmark/cpu-meter';
+export {
+  measureMachineSpeed,
+  type MachineSpeed,
+  type MachineSpeedOptions,
+} from './benchmark/machine-speed';
 export { percentile, round } from './benchmark/statistics';
 export { runBenchmark, type RunBenchmarkOptions } from './benchmark/run-benchmark';
