@@ -1,15 +1,21 @@
-import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { measureMachineSpeed } from './machine-speed';
 
-/** Command lines of this process' live children (`ps`, Linux and macOS alike). */
+/** Command lines of this process' live children (/proc: no `ps`, which a slim image lacks). */
 function childCommands(): string[] {
-  try {
-    return execFileSync('ps', ['-o', 'args=', '--ppid', String(process.pid)], { encoding: 'utf8' })
-      .split('\n')
-      .filter((line) => line.trim() !== '');
-  } catch {
-    return []; // ps exits 1 when there is no child
+  const commands: string[] = [];
+  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[1]);
+      if (parent === process.pid) {
+        commands.push(readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' '));
+      }
+    } catch {
+      // gone between the listing and the read
+    }
   }
+  return commands;
 }
 
 describe('measureMachineSpeed', () => {
