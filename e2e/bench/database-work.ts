@@ -1,7 +1,9 @@
 // What the platform asks of PostgreSQL per order: the SQL statements, by service database
 // (every statement is a round trip, with CPU on both sides), and the WAL it writes (rows,
-// index entries and commits: most of PostgreSQL's own cost per order). Both barely move with
-// the machine's speed, where CPU per order does from run to run. Statements are read from
+// index entries and commits: most of PostgreSQL's own cost per order), and the WAL flushes
+// (each durable commit waits for one, unless another commit's flush covered it: the costliest
+// wake-ups of a busy stack). All barely move with the machine's speed, where CPU per order
+// does from run to run. Statements are read from
 // pg_stat_statements, which the stack's embedded PostgreSQL preloads when started with
 // FULFIL_POSTGRES_STATEMENT_STATS=1; BEGIN and COMMIT count as statements.
 import pg from 'pg';
@@ -14,15 +16,18 @@ export interface DatabaseWorkPerUnit {
   readonly walKilobytes: number;
   /** Whole pages copied into the WAL: a page's first change after a checkpoint (≤ 8 kB each). */
   readonly fullPageImages: number;
+  /** WAL fsyncs of every process (pg_stat_io, PostgreSQL 18+; undefined before). */
+  readonly walFlushes: number | undefined;
 }
 
 interface WalCounters {
   readonly bytes: number;
   readonly fullPageImages: number;
+  readonly flushes: number | undefined;
 }
 
 export class DatabaseWork {
-  private walAtReset: WalCounters = { bytes: 0, fullPageImages: 0 };
+  private walAtReset: WalCounters = { bytes: 0, fullPageImages: 0, flushes: undefined };
 
   private constructor(
     private readonly client: pg.Client,
@@ -58,12 +63,28 @@ export class DatabaseWork {
     this.walAtReset = await this.walCounters();
   }
 
-  /** The server's WAL so far (pg_stat_wal: bytes and full-page images, kept since start). */
+  /**
+   * The server's WAL so far, kept since start: bytes and full-page images (pg_stat_wal), and
+   * fsyncs of the WAL by any process (pg_stat_io counts WAL I/O from PostgreSQL 18 on; each
+   * process reports with up to a second's delay, a small error on a phase of many seconds).
+   */
   private async walCounters(): Promise<WalCounters> {
-    const { rows } = await this.client.query<{ bytes: string; fpi: string }>(
-      'SELECT wal_bytes::text AS bytes, wal_fpi::text AS fpi FROM pg_stat_wal',
+    const { rows } = await this.client.query<{
+      bytes: string;
+      fpi: string;
+      flushes: string | null;
+    }>(
+      `SELECT wal_bytes::text AS bytes, wal_fpi::text AS fpi,
+              CASE WHEN current_setting('server_version_num')::int >= 180000
+                   THEN (SELECT sum(fsyncs)::text FROM pg_stat_io WHERE object = 'wal') END AS flushes
+         FROM pg_stat_wal`,
     );
-    return { bytes: Number(rows[0]!.bytes), fullPageImages: Number(rows[0]!.fpi) };
+    const row = rows[0]!;
+    return {
+      bytes: Number(row.bytes),
+      fullPageImages: Number(row.fpi),
+      flushes: row.flushes === null ? undefined : Number(row.flushes),
+    };
   }
 
   /** Statements (per database and in total) and WAL since the last reset, divided by `units`. */
@@ -89,6 +110,10 @@ export class DatabaseWork {
       statementsByDatabase,
       walKilobytes: round(per((wal.bytes - this.walAtReset.bytes) / 1024)),
       fullPageImages: round(per(wal.fullPageImages - this.walAtReset.fullPageImages)),
+      walFlushes:
+        wal.flushes === undefined || this.walAtReset.flushes === undefined
+          ? undefined
+          : round(per(wal.flushes - this.walAtReset.flushes)),
     };
   }
 
@@ -100,6 +125,7 @@ export class DatabaseWork {
 /** One line: the statements in total and by database, and the WAL. */
 export function describeDatabaseWork(work: DatabaseWorkPerUnit): string {
   const parts = Object.entries(work.statementsByDatabase).map(([db, count]) => `${db} ${count}`);
-  const wal = `WAL ${work.walKilobytes} kB (${work.fullPageImages} full-page images)`;
+  const flushes = work.walFlushes === undefined ? '' : `, ${work.walFlushes} flushes`;
+  const wal = `WAL ${work.walKilobytes} kB (${work.fullPageImages} full-page images${flushes})`;
   return `statements per order ${work.statements} (${parts.join(', ')}), ${wal}`;
 }

@@ -333,6 +333,8 @@ async function main(): Promise<void> {
         figures[`rate_${rate}_statements_per_order`] = phase.database.statements;
         figures[`rate_${rate}_wal_kb_per_order`] = phase.database.walKilobytes;
         figures[`rate_${rate}_full_page_images_per_order`] = phase.database.fullPageImages;
+        if (phase.database.walFlushes !== undefined)
+          figures[`rate_${rate}_wal_flushes_per_order`] = phase.database.walFlushes;
       }
       if (phase.allConfirmed && phase.p99 < P99_TARGET_MS)
         sustained = Math.max(sustained, round(phase.confirmedPerSecond));
