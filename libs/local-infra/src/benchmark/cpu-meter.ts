@@ -13,14 +13,17 @@ function statFields(pid: number): string[] | null {
   }
 }
 
-/** The pids of `rootPid`'s live direct children (a scan of /proc). */
-function childPids(rootPid: number): number[] {
-  const children: number[] = [];
+/**
+ * `rootPid`'s live direct children, each with its stat fields (one scan of /proc, which reads
+ * every process' stat to find the parent anyway).
+ */
+export function childProcesses(rootPid: number): Map<number, string[]> {
+  const children = new Map<number, string[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const fields = statFields(Number(entry));
     // ppid is field 4 (index 1).
-    if (fields && Number(fields[1]) === rootPid) children.push(Number(entry));
+    if (fields && Number(fields[1]) === rootPid) children.set(Number(entry), fields);
   }
   return children;
 }
@@ -35,9 +38,8 @@ export function processTreeCpuSeconds(rootPid: number): number | null {
   if (!own) return null;
   // utime, stime, cutime, cstime are fields 14–17 of stat (index 11–14 after the name).
   let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
-  for (const child of childPids(rootPid)) {
-    const fields = statFields(child);
-    if (fields) ticks += Number(fields[11]) + Number(fields[12]);
+  for (const fields of childProcesses(rootPid).values()) {
+    ticks += Number(fields[11]) + Number(fields[12]);
   }
   return ticks / 100;
 }
@@ -73,7 +75,9 @@ function contextSwitches(pid: number): number | null {
 export function processTreeContextSwitches(rootPid: number): number | null {
   const own = contextSwitches(rootPid);
   if (own === null) return null;
-  return childPids(rootPid).reduce((total, child) => total + (contextSwitches(child) ?? 0), own);
+  let total = own;
+  for (const child of childProcesses(rootPid).keys()) total += contextSwitches(child) ?? 0;
+  return total;
 }
 
 /** CPU the whole machine has used so far (all cores), in seconds; null without /proc/stat. */

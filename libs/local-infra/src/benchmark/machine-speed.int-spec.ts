@@ -1,21 +1,16 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { childProcesses } from './cpu-meter';
 import { measureMachineSpeed } from './machine-speed';
 
-/** Command lines of this process' live children (/proc: no `ps`, which a slim image lacks). */
+/** Command lines of this process' live children. */
 function childCommands(): string[] {
-  const commands: string[] = [];
-  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+  return [...childProcesses(process.pid).keys()].map((pid) => {
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const parent = Number(stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[1]);
-      if (parent === process.pid) {
-        commands.push(readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' '));
-      }
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
     } catch {
-      // gone between the listing and the read
+      return ''; // gone since
     }
-  }
-  return commands;
+  });
 }
 
 describe('measureMachineSpeed', () => {

@@ -29,10 +29,10 @@ export interface EventSourcingOptions {
   readonly poolSize?: number;
   /**
    * How long the relay waits when the outbox is empty while the service commits outbox rows,
-   * ms. Default 20 (`OUTBOX_RELAY_POLL_INTERVAL_MS` overrides it): every hop of a cross-service
-   * flow waits up to this long. After 10
-   * intervals without a commit the relay waits 10 intervals (200 ms by default), and a commit
-   * of the service cuts that wait short, to one interval after it began.
+   * ms. Default 20; the operator's `OUTBOX_RELAY_POLL_INTERVAL_MS` overrides it. Every hop of
+   * a cross-service flow waits up to this long. After 10 intervals without a commit the relay
+   * waits 10 intervals (200 ms by default), and a commit of the service cuts that wait short,
+   * to one interval after it began.
    */
   readonly relayPollIntervalMs?: number;
   /**
