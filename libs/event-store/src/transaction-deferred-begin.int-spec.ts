@@ -134,6 +134,40 @@ describe('commitWith on a client that pipelines COMMIT', () => {
     expect(await visible(result as string)).toBe(true);
   });
 
+  it('commits asynchronously in the same round trip: SET LOCAL goes out with COMMIT', async () => {
+    const asynchronously = { synchronousCommit: false };
+    const { result, roundTrips: count } = await roundTrips(async (client) => {
+      const first = await insert(client);
+      const eventId = randomUUID();
+      await commitWith(client, INSERT, [`deferred-begin-${eventId}`, eventId], asynchronously);
+      return [first, eventId];
+    });
+    expect(count).toBe(2); // BEGIN + INSERT, INSERT + SET LOCAL + COMMIT
+    for (const eventId of result as string[]) expect(await visible(eventId)).toBe(true);
+    // Alone it needs a transaction for its SET LOCAL: BEGIN goes out with it, still one trip.
+    const alone = await roundTrips((client) => commitWith(client, 'SELECT 1', [], asynchronously));
+    expect(alone).toMatchObject({ roundTrips: 1, result: { rows: [{ '?column?': 1 }] } });
+    const lone = await roundTrips(async (client) => {
+      const eventId = randomUUID();
+      await commitWith(client, INSERT, [`deferred-begin-${eventId}`, eventId], asynchronously);
+      return eventId;
+    });
+    expect(lone.roundTrips).toBe(1);
+    expect(await visible(lone.result as string)).toBe(true);
+  });
+
+  it('rolls back a lone asynchronous statement that fails and leaves the connection usable', async () => {
+    const taken = await withTransaction(pool, (client) => insert(client));
+    const { result } = await roundTrips((client) =>
+      commitWith(client, INSERT, [`deferred-begin-${taken}-again`, taken], {
+        synchronousCommit: false,
+      }),
+    );
+    expect(result).toMatchObject({ code: '23505' });
+    const after = await withTransaction(pool, (client) => insert(client));
+    expect(await visible(after)).toBe(true);
+  });
+
   it('rolls the whole transaction back when the last statement fails', async () => {
     const taken = await withTransaction(pool, (client) => insert(client));
     let first = '';

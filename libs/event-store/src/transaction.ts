@@ -23,7 +23,11 @@ const DEFERRED_BEGIN = Symbol.for('fulfil.pg.deferred-begin');
 interface DeferredBegin {
   defer(): void;
   settle(): boolean;
-  commitWith(text: string, values: readonly unknown[]): Promise<unknown>;
+  commitWith(
+    text: string,
+    values: readonly unknown[],
+    synchronousCommit?: boolean,
+  ): Promise<unknown>;
 }
 
 function deferredBeginOf(client: object): DeferredBegin | undefined {
@@ -76,11 +80,17 @@ export async function withTransaction<T>(
  * statement after it — and `work` should return next: `withTransaction` sends no COMMIT then.
  * Should the statement (or COMMIT) fail, the transaction is rolled back as usual. Outside such a
  * transaction the statement just runs, committing itself.
+ *
+ * `synchronousCommit: false` commits without waiting for the WAL flush: the transaction is
+ * visible at once but lost if PostgreSQL crashes before the WAL writer (or any later durable
+ * commit) flushed it. Only for work whose effects leave the database after a flush barrier
+ * (`flushWal` in @fulfil/messaging): the inbox's, whose offsets and outbox rows wait for one.
  */
 export async function commitWith<Row extends QueryResultRow>(
   client: PoolClient,
   text: string,
   values: readonly unknown[],
+  { synchronousCommit = true }: { synchronousCommit?: boolean } = {},
 ): Promise<QueryResult<Row>> {
   const scope = scopes.get(client);
   if (!scope) return client.query<Row>(text, [...values]);
@@ -88,9 +98,10 @@ export async function commitWith<Row extends QueryResultRow>(
   const deferred = deferredBeginOf(client);
   let result: QueryResult<Row>;
   if (deferred) {
-    result = (await deferred.commitWith(text, values)) as QueryResult<Row>;
+    result = (await deferred.commitWith(text, values, synchronousCommit)) as QueryResult<Row>;
   } else {
     result = await client.query<Row>(text, [...values]);
+    if (!synchronousCommit) await client.query('SET LOCAL synchronous_commit TO off');
     await client.query('COMMIT');
   }
   scope.committed = true;

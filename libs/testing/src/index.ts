@@ -10,3 +10,4 @@ export { sharedPostgresRegistry } from './shared-postgres';
 export type { SharedPostgresInfo } from './shared-postgres';
 export { waitFor } from './wait-for';
 export { recordStatements, type SentStatement } from './record-statements';
+export { startDurablePostgres, type DurablePostgres } from './durable-postgres';

@@ -20,7 +20,7 @@ import { INVENTORY_SETTINGS, loadInventorySettings } from './inventory.settings'
 
 /** The inventory bounded context: stock, reservations, availability (R-INV-1…6). */
 @Module({
-  imports: [EventSourcingModule.forRoot()],
+  imports: [EventSourcingModule.forRoot({ asynchronousInboxCommits: false })],
   controllers: [
     LocationsHttpController,
     StockHttpController,

@@ -13,7 +13,7 @@ import { loadOrdersSettings, ORDERS_SETTINGS } from './orders.settings';
 
 /** The orders bounded context: the order API, the process manager and the safety deadline. */
 @Module({
-  imports: [EventSourcingModule.forRoot()],
+  imports: [EventSourcingModule.forRoot({ asynchronousInboxCommits: false })],
   controllers: [OrdersHttpController, OrderProcessManager],
   providers: [
     { provide: ORDERS_SETTINGS, useFactory: () => loadOrdersSettings(process.env) },

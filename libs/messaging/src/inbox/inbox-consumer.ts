@@ -25,6 +25,7 @@ import {
 } from '../shared/backoff';
 import { takeAdvisoryLocks } from './advisory-locks';
 import { deadLetterMessage, deadLetterTopic, type DeadLetterReason } from './dead-letter';
+import { canFlushWal, flushWal } from '../shared/wal-flush';
 import { PeriodicOffsetCommits } from './periodic-offset-commits';
 
 /** PostgreSQL's unique_violation: the inbox has the event already. */
@@ -83,6 +84,17 @@ export interface InboxConsumerOptions {
    * at most this long's commits: those messages come again, and the inbox skips them.
    */
   readonly offsetCommitIntervalMs?: number;
+  /**
+   * Commit inbox transactions without waiting for their WAL flush (`synchronous_commit` off for
+   * them alone): a flush less per event on the consumer's path. Their effects leave the
+   * database only after a flush all the same: offsets are committed after one
+   * (`flushWal` before each periodic commit), and the service's outbox relay must flush before
+   * publishing (`OutboxRelayOptions.flushBeforePublishing`). A PostgreSQL crash may lose the
+   * last such transactions; their events come again. Not for handlers with effects outside the
+   * database (a call, a hand-off run at commit). Default false; ignored, with a warning, on
+   * PostgreSQL before 17, which cannot flush on demand.
+   */
+  readonly asynchronousCommit?: boolean;
   /**
    * Consecutive events of one partition handled in one database transaction at most (one
    * BEGIN/COMMIT and one inbox insert for all). Default 10; 1 handles each on its own. Only
@@ -145,6 +157,8 @@ export class InboxConsumer {
   private readonly batchesInHand = new Set<Promise<void>>();
   private producer: Producer | undefined;
   private restarting: Promise<void> | undefined;
+  /** `asynchronousCommit`, once the server is known to flush on demand (at `start`). */
+  private commitAsynchronously = false;
 
   constructor(private readonly options: InboxConsumerOptions) {
     for (const [type, handler] of options.handlers ?? []) this.handlers.set(type, handler);
@@ -167,6 +181,14 @@ export class InboxConsumer {
 
   /** Connects, subscribes and starts consuming (resolves once `run` started). */
   async start(): Promise<void> {
+    if (this.options.asynchronousCommit) {
+      this.commitAsynchronously = await canFlushWal(this.options.pool);
+      if (!this.commitAsynchronously) {
+        this.logger.warn(
+          `inbox ${this.options.groupId}: PostgreSQL before 17 cannot flush on demand; committing durably`,
+        );
+      }
+    }
     this.producer = this.options.kafka.producer({
       createPartitioner: Partitioners.DefaultPartitioner,
       idempotent: true,
@@ -206,6 +228,7 @@ export class InboxConsumer {
       this.options.offsetCommitIntervalMs ?? 1_000,
       this.logger,
       groupId,
+      this.commitAsynchronously ? () => flushWal(this.options.pool) : undefined,
     );
     this.commits = commits;
     consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -464,6 +487,7 @@ export class InboxConsumer {
           run.map((m) => m.source.partition),
           run.map((m) => m.source.offset),
         ],
+        { synchronousCommit: !this.commitAsynchronously },
       );
     } catch (error) {
       const { code, table } = error as { code?: unknown; table?: unknown };

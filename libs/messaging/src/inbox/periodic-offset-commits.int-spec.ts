@@ -37,16 +37,24 @@ afterAll(async () => {
 });
 
 /** An inbox consumer of `TOPIC` in group `groupId`, and the offset commits it sent. */
-async function consumerCommittingEvery(groupId: string, offsetCommitIntervalMs: number) {
+async function consumerCommittingEvery(
+  groupId: string,
+  offsetCommitIntervalMs: number,
+  options: { pool?: Pool; asynchronousCommit?: boolean; onCommit?: () => void } = {},
+) {
   const commits: unknown[] = [];
   const client = Object.create(kafka) as Kafka;
   client.consumer = (config) => {
     const created = kafka.consumer(config);
-    created.on(created.events.COMMIT_OFFSETS, ({ payload }) => commits.push(payload));
+    created.on(created.events.COMMIT_OFFSETS, ({ payload }) => {
+      commits.push(payload);
+      options.onCommit?.();
+    });
     return created;
   };
   const consumer = new InboxConsumer({
-    pool,
+    pool: options.pool ?? pool,
+    asynchronousCommit: options.asynchronousCommit,
     kafka: client,
     groupId,
     topics: [TOPIC],
@@ -121,5 +129,66 @@ describe('InboxConsumer offset commits', () => {
     } finally {
       await consumer.stop();
     }
+  });
+
+  describe('with asynchronous inbox commits', () => {
+    /** A pool on the test database that logs its WAL flushes, and can be made to fail them. */
+    function flushLoggingPool(log: string[]) {
+      const logged = new Pool({ connectionString: infra.postgresUrl, max: 5 });
+      const control = { failFlushes: false };
+      const query = logged.query.bind(logged) as (...args: unknown[]) => Promise<unknown>;
+      logged.query = ((config: unknown, ...rest: unknown[]) => {
+        if ((config as { name?: string } | undefined)?.name === 'fulfil.flush_wal') {
+          log.push('flush');
+          if (control.failFlushes) return Promise.reject(new Error('flush refused (test)'));
+        }
+        return query(config, ...rest);
+      }) as Pool['query'];
+      return { pool: logged, control };
+    }
+
+    it('flushes the WAL before every offset commit', async () => {
+      const log: string[] = [];
+      const { pool: logged } = flushLoggingPool(log);
+      const { consumer, commits } = await consumerCommittingEvery('commits-after-flush', 100, {
+        pool: logged,
+        asynchronousCommit: true,
+        onCommit: () => log.push('commit'),
+      });
+      try {
+        await sendOneByOne(3, 'after-flush');
+        const end = await endOffset();
+        await waitFor(
+          async () => (await committedOffset('commits-after-flush')) === end,
+          'the offsets committed',
+        );
+      } finally {
+        await consumer.stop();
+        await logged.end();
+      }
+      expect(commits.length).toBeGreaterThan(0);
+      log.forEach((entry, i) => {
+        if (entry === 'commit') expect(log[i - 1]).toBe('flush');
+      });
+    });
+
+    it('commits no offset while the flush fails', async () => {
+      const log: string[] = [];
+      const { pool: logged, control } = flushLoggingPool(log);
+      control.failFlushes = true;
+      const { consumer, commits } = await consumerCommittingEvery('no-commit-unflushed', 50, {
+        pool: logged,
+        asynchronousCommit: true,
+      });
+      try {
+        await sendOneByOne(2, 'unflushed');
+        await waitFor(async () => log.length >= 3, 'flushes tried');
+      } finally {
+        await consumer.stop();
+        await logged.end();
+      }
+      expect(commits).toEqual([]);
+      expect(await committedOffset('no-commit-unflushed')).toBe('-1');
+    });
   });
 });

@@ -13,6 +13,10 @@ import type { MessagingLogger } from '../shared/backoff';
  *
  * Offsets resolved since the last commit are lost in a crash or a rebalance; their messages
  * come again, and the inbox turns them into no-ops.
+ *
+ * `beforeCommit` runs between taking the resolved offsets and committing them (a WAL flush, when
+ * inbox transactions commit without waiting for it): whatever those offsets stand for is durable
+ * before the group moves past it. Should it fail, nothing is committed this round.
  */
 export class PeriodicOffsetCommits {
   private commitResolved: (() => Promise<void>) | undefined;
@@ -23,6 +27,7 @@ export class PeriodicOffsetCommits {
     private readonly intervalMs: number,
     private readonly logger: MessagingLogger,
     private readonly groupId: string,
+    private readonly beforeCommit?: () => Promise<void>,
   ) {}
 
   /** Learns, from a batch, how to commit this consumer's resolved offsets; starts the timer. */
@@ -30,7 +35,9 @@ export class PeriodicOffsetCommits {
     // Both act on the consumer group, not on the batch: any batch's pair serves all.
     this.commitResolved ??= async () => {
       const { topics } = uncommittedOffsets();
-      if (topics.length > 0) await commitOffsetsIfNecessary({ topics });
+      if (topics.length === 0) return;
+      await this.beforeCommit?.();
+      await commitOffsetsIfNecessary({ topics });
     };
     this.timer ??= setInterval(() => void this.commit(), this.intervalMs).unref();
   }

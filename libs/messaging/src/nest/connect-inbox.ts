@@ -11,8 +11,8 @@ import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { InboxConsumerOptions } from '../inbox/inbox-consumer';
 import { KafkaInboxTransport } from '../inbox/kafka-inbox.transport';
-import { messagingLogger } from './event-sourcing.module';
-import { PG_POOL } from './event-sourcing.tokens';
+import { messagingLogger, type EventSourcingOptions } from './event-sourcing.module';
+import { EVENT_SOURCING_OPTIONS, PG_POOL } from './event-sourcing.tokens';
 
 /** Options of {@link connectInbox}. */
 export interface ConnectInboxOptions extends Partial<
@@ -44,6 +44,8 @@ export function connectInbox(app: INestApplication, options: ConnectInboxOptions
         kafka: app.get<Kafka>(KAFKA_CLIENT),
         groupId: groupId ?? config.service,
         topics,
+        asynchronousCommit:
+          app.get<EventSourcingOptions>(EVENT_SOURCING_OPTIONS).asynchronousInboxCommits,
         registry: app.get(HttpMetrics).registry,
         logger: messagingLogger(app.get<Logger>(SERVICE_LOGGER), 'inbox'),
       }),

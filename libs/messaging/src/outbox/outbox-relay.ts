@@ -8,6 +8,7 @@ import {
   type BackoffOptions,
   type MessagingLogger,
 } from '../shared/backoff';
+import { canFlushWal } from '../shared/wal-flush';
 import { Wakeup } from '../shared/wakeup';
 import { onOutboxCommit } from './outbox-commits';
 import { registerOutboxMetrics } from './outbox-metrics';
@@ -51,6 +52,14 @@ export interface OutboxRelayOptions {
   /** Where `outbox_backlog` and `outbox_oldest_age_seconds` are registered. */
   readonly registry?: Registry;
   readonly logger?: MessagingLogger;
+  /**
+   * Flush the WAL before publishing rows, in the statement that reads them (one fsync per
+   * non-empty page at most, none when it is flushed already). Needed when transactions that
+   * write outbox rows commit without waiting for the flush (`InboxConsumerOptions.
+   * asynchronousCommit`): a row must not reach the broker before its transaction is durable.
+   * Ignored, with a warning, on PostgreSQL before 17 (those inboxes commit durably there).
+   */
+  readonly flushBeforePublishing?: boolean;
   /**
    * Test hook: runs after the broker acknowledged a batch and before the checkpoint moves.
    * A throw makes the relay behave as after a crash at that point: the batch is sent again.
@@ -116,6 +125,8 @@ export class OutboxRelay {
   private readonly logger: MessagingLogger;
   private producer: Producer | undefined;
   private lockClient: PoolClient | undefined;
+  /** Whether pages are read with a WAL flush (`flushBeforePublishing`, where the server can). */
+  private flushing = false;
   private progress: Progress | undefined;
   private loop: Promise<void> | undefined;
   private abort = new AbortController();
@@ -211,7 +222,7 @@ export class OutboxRelay {
   private async publishOnce(): Promise<number> {
     const client = this.lockClient!;
     const progress = (this.progress ??= await this.loadProgress(client));
-    const page = progress.prefetched ?? readOutboxPage(client, progress.read, this.batchSize);
+    const page = progress.prefetched ?? this.readPage(client, progress.read);
     progress.prefetched = undefined;
     const batch = await page;
     if (batch.length === 0) return 0;
@@ -220,7 +231,7 @@ export class OutboxRelay {
     // A full page suggests more behind it: read the next one while the broker works. It starts
     // after this batch's last row, which is as commit-safe a start as the checkpoint itself.
     if (batch.length === this.batchSize) {
-      progress.prefetched = readOutboxPage(client, progress.read, this.batchSize);
+      progress.prefetched = this.readPage(client, progress.read);
       progress.prefetched.catch(() => undefined); // surfaces when awaited; dropped after a failure
     }
     await this.send(batch);
@@ -229,6 +240,10 @@ export class OutboxRelay {
     // Full batches (a backlog) checkpoint each; small ones (a trickle) at most every 100 ms.
     await this.saveCheckpoint(batch.length === this.batchSize ? 'soon' : 'throttled');
     return batch.length;
+  }
+
+  private readPage(client: PoolClient, after: RelayCheckpoint): Promise<OutboxMessage[]> {
+    return readOutboxPage(client, after, this.batchSize, { flushWal: this.flushing });
   }
 
   private async loadProgress(client: PoolClient): Promise<Progress> {
@@ -308,6 +323,13 @@ export class OutboxRelay {
       // those writes in a database crash only means re-sends, so it need not wait for the WAL
       // flush. The session ends with the lock (the connection is destroyed on release).
       await client.query('SET synchronous_commit = off');
+      this.flushing =
+        this.options.flushBeforePublishing === true && (await canFlushWal(this.options.pool));
+      if (this.options.flushBeforePublishing && !this.flushing) {
+        this.logger.warn(
+          `outbox relay ${this.name}: PostgreSQL before 17 cannot flush on demand; inboxes commit durably instead`,
+        );
+      }
     } catch (error) {
       client.release(error as Error);
       throw error;

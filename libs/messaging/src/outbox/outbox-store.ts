@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import { FLUSH_WAL_CALL, UNFLUSHED_WAL } from '../shared/wal-flush';
 
 /** A row of `outbox` as the relay publishes it. */
 export interface OutboxMessage {
@@ -34,19 +35,13 @@ export async function readOutboxPage(
   client: PoolClient,
   after: RelayCheckpoint,
   limit: number,
+  { flushWal = false }: { flushWal?: boolean } = {},
 ): Promise<OutboxMessage[]> {
   const { rows } = await client.query<
     [string, string, string, string, string, Record<string, string>, string]
   >({
     // Named: prepared once on the relay's connection instead of planned on every poll.
-    name: 'outbox_relay.next_batch',
-    text: `SELECT position::text, transaction_id::text, message_id::text, topic, key, headers,
-              convert_from(value, 'UTF8')
-         FROM outbox
-        WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
-          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY outbox.transaction_id, outbox.position
-        LIMIT $3`,
+    ...(flushWal ? NEXT_PAGE_FLUSHED : NEXT_PAGE),
     values: [after.transactionId, after.position, limit],
     // Arrays, not objects keyed by column name: less work per row on the relay's hot path.
     rowMode: 'array',
@@ -58,6 +53,38 @@ export async function readOutboxPage(
   }
   return messages;
 }
+
+/** The rows of the next page, from a checkpoint ($1, $2), at most $3. */
+const PAGE_FROM = `FROM outbox
+   WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
+     AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+   ORDER BY outbox.transaction_id, outbox.position
+   LIMIT $3`;
+
+const PAGE_COLUMNS = `position::text, transaction_id::text, message_id::text, topic, key, headers,
+         convert_from(value, 'UTF8')`;
+
+const NEXT_PAGE = {
+  name: 'outbox_relay.next_batch',
+  text: `SELECT ${PAGE_COLUMNS} ${PAGE_FROM}`,
+};
+
+/**
+ * The page, and then — if it has rows and WAL is unflushed — a WAL flush, in one statement:
+ * the rows' transactions are durable before they are published, also those committed without
+ * waiting for the flush (asynchronous inbox commits). An empty page (an idle poll) flushes
+ * nothing.
+ */
+const NEXT_PAGE_FLUSHED = {
+  name: 'outbox_relay.next_batch_flushed',
+  text: `WITH page AS MATERIALIZED (
+    SELECT position, transaction_id, message_id, topic, key, headers, value ${PAGE_FROM}),
+       flushed AS MATERIALIZED (SELECT ${FLUSH_WAL_CALL}
+                                 WHERE EXISTS (SELECT FROM page) AND ${UNFLUSHED_WAL})
+  SELECT ${PAGE_COLUMNS} FROM page
+   WHERE (SELECT count(*) FROM flushed) >= 0
+   ORDER BY page.transaction_id, page.position`,
+};
 
 export async function loadRelayCheckpoint(
   client: PoolClient,

@@ -20,8 +20,14 @@ export interface DeferredBegin {
    * Runs the transaction's last statement and commits: COMMIT written with the statement before
    * one Sync, one round trip instead of two. With BEGIN still due (no statement ran yet), the
    * statement runs alone and commits itself. Any statement after it is refused until `settle()`.
+   * `synchronousCommit: false` commits without waiting for the WAL flush (`SET LOCAL
+   * synchronous_commit TO off` goes out with COMMIT; a lone statement gets BEGIN too).
    */
-  commitWith(text: string, values: readonly unknown[]): Promise<unknown>;
+  commitWith(
+    text: string,
+    values: readonly unknown[],
+    synchronousCommit?: boolean,
+  ): Promise<unknown>;
 }
 
 /** pg's Query as this file drives it: the parts of its protocol handling it extends. */
@@ -49,43 +55,48 @@ const PgQuery = Query as unknown as new (
 ) => QueryInternals;
 
 /**
- * BEGIN and a statement prepared earlier on this connection, written together before one Sync:
- * one round trip instead of two. PostgreSQL runs them in order; the statement's answer is the
- * query's result, BEGIN's is dropped. (BEGIN takes no snapshot: the first statement does, so the
- * transaction sees exactly what it would have.)
+ * A statement with statements without parameters around it, all written before one Sync: one
+ * round trip. PostgreSQL runs them in order and, should one fail, skips the rest up to the Sync;
+ * the query fails with that error. The statement's answer is the query's result, the others'
+ * are dropped.
+ * - `before` BEGIN: BEGIN takes no snapshot, the statement does, so the transaction sees
+ *   exactly what it would have.
+ * - `after` COMMIT: should the statement fail, COMMIT is skipped and the transaction is left
+ *   failed, to be rolled back; should COMMIT fail, the transaction is over.
  */
-class BeginThenQuery extends PgQuery {
+class Pipelined extends PgQuery {
+  constructor(
+    config: unknown,
+    callback: QueryCallback,
+    private readonly before: readonly string[],
+    private readonly after: readonly string[],
+  ) {
+    super(config, undefined, callback);
+  }
+
   override prepare(connection: PgConnection): void {
-    writeUnnamed(connection, 'BEGIN');
+    for (const text of this.before) writeUnnamed(connection, text);
     super.prepare(connection);
   }
 
-  override handleReadyForQuery(connection: PgConnection): void {
-    if (Array.isArray(this._results)) this._results = this._results.at(-1);
-    super.handleReadyForQuery(connection);
-  }
-}
-
-/**
- * A statement and then COMMIT, written before one Sync: one round trip instead of two. Should
- * the statement fail, PostgreSQL skips COMMIT (it skips to the Sync) and the transaction is left
- * failed, to be rolled back; should COMMIT fail, the transaction is over. Either way the query
- * fails with that error. The statement's answer is the query's result, COMMIT's is dropped.
- */
-class QueryThenCommit extends PgQuery {
   // pg's last step of an extended query: Execute, then Sync (or Flush for a row-limited read,
   // which these statements are not).
   override _getRows(connection: PgConnection, rows: number | undefined): void {
-    if (rows) return super._getRows(connection, rows);
+    if (rows || this.after.length === 0) return super._getRows(connection, rows);
     connection.execute({ portal: '', rows: 0 });
-    writeUnnamed(connection, 'COMMIT');
+    for (const text of this.after) writeUnnamed(connection, text);
     connection.sync();
   }
 
   override handleReadyForQuery(connection: PgConnection): void {
-    if (Array.isArray(this._results)) this._results = this._results[0];
+    if (Array.isArray(this._results)) this._results = this._results[this.before.length];
     super.handleReadyForQuery(connection);
   }
+}
+
+/** What goes out with a transaction's last statement (`commitWith`). */
+function commitStatements(synchronousCommit: boolean): string[] {
+  return synchronousCommit ? ['COMMIT'] : ['SET LOCAL synchronous_commit TO off', 'COMMIT'];
 }
 
 /** Parse, Bind and Execute of a statement without parameters, in the unnamed statement and portal. */
@@ -137,14 +148,22 @@ export class ClientBegin implements DeferredBegin {
     return this.state === 'sent';
   }
 
-  async commitWith(text: string, values: readonly unknown[]): Promise<unknown> {
+  async commitWith(
+    text: string,
+    values: readonly unknown[],
+    synchronousCommit = true,
+  ): Promise<unknown> {
     const config = this.nameStatement(text, values);
-    if (this.state === 'due') {
+    if (this.state === 'due' && synchronousCommit) {
       // No statement ran yet: this one alone is the transaction, no BEGIN, no COMMIT.
       this.state = 'committed';
       return this.plainQuery.call(this.client, config);
     }
-    if (this.state !== 'sent') throw new Error('commitWith runs only inside a transaction');
+    if (this.state !== 'sent' && this.state !== 'due') {
+      throw new Error('commitWith runs only inside a transaction');
+    }
+    // Alone but committed asynchronously: it needs a transaction for its SET LOCAL.
+    const before = this.state === 'due' ? ['BEGIN'] : [];
     this.state = 'committed';
     try {
       return await submitted(
@@ -152,7 +171,12 @@ export class ClientBegin implements DeferredBegin {
         this.plainQuery,
         // Extended protocol even without parameters: the simple one would send no COMMIT.
         (callback) =>
-          new QueryThenCommit({ ...config, queryMode: 'extended' }, undefined, callback),
+          new Pipelined(
+            { ...config, queryMode: 'extended' },
+            callback,
+            before,
+            commitStatements(synchronousCommit),
+          ),
       );
     } catch (error) {
       this.state = 'sent'; // the failed transaction is still open: it wants its ROLLBACK
@@ -189,7 +213,7 @@ export class ClientBegin implements DeferredBegin {
         this.client,
         this.plainQuery,
         (callback) =>
-          new BeginThenQuery({ ...named, values: named.values ?? rest[0] }, undefined, callback),
+          new Pipelined({ ...named, values: named.values ?? rest[0] }, callback, ['BEGIN'], []),
       );
     }
     // A statement not prepared yet (a failed Parse would mark it prepared all the same), a

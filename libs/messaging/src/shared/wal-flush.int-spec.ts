@@ -1,0 +1,144 @@
+// Asynchronous commits and the WAL flush barrier, on a durable PostgreSQL of this file's own:
+// the shared test server runs without fsync, where every commit is asynchronous and no flush is
+// counted. Flushes are counted by the backend's own I/O statistics (PostgreSQL 18+).
+import { randomUUID } from 'node:crypto';
+import { commitWith, withTransaction } from '@fulfil/event-store';
+import { PreparedStatementClient } from '@fulfil/service-kit';
+import { startDurablePostgres, type DurablePostgres } from '@fulfil/testing';
+import { Pool, type PoolClient } from 'pg';
+import { CREATE_MESSAGING_SQL } from '../create-messaging.migration';
+import { readOutboxPage, START_OF_OUTBOX } from '../outbox/outbox-store';
+import { canFlushWal, flushWal } from './wal-flush';
+
+jest.setTimeout(120_000);
+
+let server: DurablePostgres;
+/** One connection: the backend whose flushes are counted is the one that committed. */
+let pool: Pool;
+
+const connect = () =>
+  new Pool({ connectionString: server.url, max: 1, Client: PreparedStatementClient });
+
+beforeAll(async () => {
+  server = await startDurablePostgres();
+  pool = connect();
+  for (const statement of CREATE_MESSAGING_SQL) await pool.query(statement);
+  // The WAL writer flushes what asynchronous commits leave at most every 10 s (its slowest), so
+  // what this file does not flush itself stays unflushed for the few milliseconds it looks.
+  await pool.query(`ALTER SYSTEM SET wal_writer_delay = '10s'`);
+  await pool.query('SELECT pg_reload_conf()');
+});
+afterAll(async () => {
+  await pool?.end();
+  await server?.stop();
+});
+
+/** WAL fsyncs made by the backend behind `client` so far. */
+async function fsyncsOf(client: Pool | PoolClient): Promise<number> {
+  await client.query('SELECT pg_stat_force_next_flush()');
+  const { rows } = await client.query<{ fsyncs: number }>(
+    `SELECT coalesce(sum(fsyncs), 0)::int AS fsyncs
+       FROM pg_stat_get_backend_io(pg_backend_pid()) WHERE object = 'wal'`,
+  );
+  return rows[0]!.fsyncs;
+}
+
+/** The flushes `work` made on the one connection of `on`. */
+async function flushesOf(work: () => Promise<unknown>, on = pool): Promise<number> {
+  const before = await fsyncsOf(on);
+  await work();
+  return (await fsyncsOf(on)) - before;
+}
+
+const OUTBOX_INSERT = `INSERT INTO outbox (message_id, topic, key, headers, value)
+                       VALUES ($1, 'wal-flush.events', 'k', '{}', 'v')`;
+
+/** An outbox row committed as the inbox commits, with the row as the last statement. */
+async function commitRow(
+  options: { synchronousCommit?: boolean; alone?: boolean } = {},
+  on = pool,
+) {
+  const messageId = randomUUID();
+  await withTransaction(on, async (client) => {
+    if (!options.alone) await client.query('SELECT pg_current_xact_id()');
+    await commitWith(client, OUTBOX_INSERT, [messageId], options);
+  });
+  return messageId;
+}
+
+async function storedIds(): Promise<string[]> {
+  const { rows } = await pool.query<{ id: string }>('SELECT message_id::text AS id FROM outbox');
+  return rows.map((row) => row.id);
+}
+
+it('runs on a server that can flush on demand', async () => {
+  expect(await canFlushWal(pool)).toBe(true);
+});
+
+describe('commitWith({ synchronousCommit: false })', () => {
+  it('commits without waiting for the flush, in a transaction or alone; by default it waits', async () => {
+    await commitRow(); // prepares the statement on the connection
+    expect(await flushesOf(() => commitRow())).toBe(1);
+    expect(await flushesOf(() => commitRow({ synchronousCommit: false }))).toBe(0);
+    expect(await flushesOf(() => commitRow({ synchronousCommit: false, alone: true }))).toBe(0);
+  });
+
+  it('does so on a plain pg client too (SET LOCAL and COMMIT as statements of their own)', async () => {
+    const plain = new Pool({ connectionString: server.url, max: 1 });
+    try {
+      expect(await flushesOf(() => commitRow({}, plain), plain)).toBe(1);
+      expect(await flushesOf(() => commitRow({ synchronousCommit: false }, plain), plain)).toBe(0);
+    } finally {
+      await plain.end();
+    }
+  });
+});
+
+describe('flushWal', () => {
+  it('flushes what asynchronous commits left, and nothing when all is flushed', async () => {
+    await commitRow({ synchronousCommit: false });
+    expect(await flushesOf(() => flushWal(pool))).toBe(1);
+    expect(await flushesOf(() => flushWal(pool))).toBe(0);
+  });
+});
+
+describe('readOutboxPage({ flushWal: true })', () => {
+  it('flushes before answering with rows; an empty page or a flushed WAL costs no flush', async () => {
+    await pool.query('TRUNCATE outbox');
+    const read = (flush: boolean) =>
+      readOutboxPage(pool as unknown as PoolClient, START_OF_OUTBOX, 100, { flushWal: flush });
+    expect(await flushesOf(() => read(true))).toBe(0); // empty
+    const id = await commitRow({ synchronousCommit: false });
+    expect(await flushesOf(() => read(false))).toBe(0); // the plain page does not flush
+    let page: Awaited<ReturnType<typeof read>> = [];
+    expect(await flushesOf(async () => (page = await read(true)))).toBe(1);
+    expect(page.map((row) => row.messageId)).toEqual([id]);
+    expect(await flushesOf(() => read(true))).toBe(0); // flushed already
+  });
+});
+
+describe('a PostgreSQL crash after asynchronous commits', () => {
+  it('keeps every row a flushed page returned, and loses the unflushed commits after it', async () => {
+    await pool.query('TRUNCATE outbox');
+    const published: string[] = [];
+    for (let i = 0; i < 5; i += 1) published.push(await commitRow({ synchronousCommit: false }));
+    const page = await readOutboxPage(pool as unknown as PoolClient, START_OF_OUTBOX, 100, {
+      flushWal: true,
+    });
+    expect(page.map((row) => row.messageId)).toEqual(published);
+    const unpublished: string[] = [];
+    for (let i = 0; i < 5; i += 1) unpublished.push(await commitRow({ synchronousCommit: false }));
+    expect(await storedIds()).toEqual(expect.arrayContaining(unpublished)); // visible before
+
+    // Immediate shutdown: no checkpoint, no WAL written that was not written already.
+    await pool.end();
+    await server.crash();
+    await server.restart();
+    pool = connect();
+
+    const survivors = await storedIds();
+    expect(survivors).toEqual(expect.arrayContaining(published));
+    // Without the flush the crash takes commits back, which is why the relay flushes first.
+    expect(survivors.filter((id) => unpublished.includes(id))).toEqual([]);
+  });
+});
