@@ -4,6 +4,13 @@ import { transactionLocal } from './transaction';
 export interface KnownStream<State> {
   readonly state: State;
   readonly version: number;
+  /**
+   * The id of the stream's event at `version` (absent for an empty stream, or when unknown).
+   * An append on a known stream expects it too: a version alone cannot tell a history the
+   * database no longer has — asynchronously committed transactions a crash lost, the last
+   * commits a failover lost — from the one written at the same versions since.
+   */
+  readonly lastEventId?: string;
 }
 
 /** A stream a transaction appended to through `CommandHandler`, and the decider of its state. */

@@ -643,7 +643,7 @@ describe('CommandHandler', () => {
       const statements = await statementsOf(async (client) => {
         current = await handler.current(id, counter, undefined, client);
       });
-      expect(current).toEqual({ state: { total: 2 }, version: 1 });
+      expect(current).toEqual({ state: { total: 2 }, version: 1, lastEventId: expect.any(String) });
       expect(statements).toEqual([read]);
       // Committed since: known without a statement, as is what the open transaction appended.
       const known = await statementsOf(async (client) => {
@@ -652,9 +652,40 @@ describe('CommandHandler', () => {
         expect(await handler.current(id, counter, undefined, client)).toEqual({
           state: { total: 5 },
           version: 2,
+          lastEventId: expect.any(String),
         });
       });
       expect(known).toEqual(['event_store.checked_append']);
+    });
+
+    it('refuses a memory of events the database lost, even when the stream reaches that version again', async () => {
+      const id = stream();
+      await handler.handle(id, add(1), { decider: counter });
+      await handler.handle(id, add(2), { decider: counter });
+      // The commit of version 2 is lost (committed asynchronously before a PostgreSQL crash, or
+      // not replicated before a failover), as the process goes on remembering it…
+      await db.pool.query('DELETE FROM events WHERE stream_id = $1 AND stream_version = 2', [id]);
+      // … and another instance writes version 2 again.
+      await elsewhere().appendToStream(id, [{ type: 'Added', data: { by: 10, total: 11 } }], {
+        expectedVersion: 1,
+      });
+      const next = await handler.handle(id, add(1), { decider: counter });
+      expect(next).toMatchObject({ attempts: 1, nextExpectedVersion: 3, state: { total: 12 } });
+      expect(await totals(id)).toEqual([1, 11, 12]);
+    });
+
+    it('does not remember a stream loaded from a snapshot alone, whose last event it does not know', async () => {
+      const policy = { schemaVersion: 1, every: 2 };
+      const id = stream();
+      await handler.handle(id, add(1), { decider: counter, snapshot: policy });
+      await handler.handle(id, add(2), { decider: counter, snapshot: policy });
+      const fresh = new CommandHandler(new EventStore(db.pool));
+      const loaded = await fresh.load(id, counter, policy);
+      expect(loaded).toEqual({ state: { total: 3 }, version: 2, lastEventId: undefined });
+      const statements = await statementsOf((client) =>
+        fresh.handle(id, add(1), { decider: counter, snapshot: policy, client }),
+      );
+      expect(statements).toContainEqual(read);
     });
 
     it('never remembers what a rollback undid, even when the stream reaches that version again', async () => {

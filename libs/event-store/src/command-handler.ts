@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import { appendedStream, rememberAppended, type KnownStream } from './appended-streams';
 import type { EventStore } from './event-store';
-import { WrongExpectedVersionError } from './event-store.errors';
+import { isStaleExpectation, WrongExpectedVersionError } from './event-store.errors';
 import type { EventMetadata, RecordedEvent } from './event.types';
 
 /**
@@ -138,9 +138,10 @@ export class CommandHandler {
         return { ...result, attempts: attempt };
       } catch (error) {
         // The process's memory of the stream (also when the caller's `known` came from it, by
-        // `current`) was behind: another writer moved the stream on. Not a race lost, so no
-        // attempt spent and no delay: the same attempt again, reading the stream.
-        if (known && known === remembered && movedOn(error) && !progress.appended) {
+        // `current`) was behind — another writer moved the stream on — or named events the
+        // database lost. Not a race lost, so no attempt spent and no delay: the same attempt
+        // again, reading the stream.
+        if (known && known === remembered && isStaleExpectation(error) && !progress.appended) {
           committed.forget(undefined, streamId);
           knownFirst = undefined;
           attempt -= 1;
@@ -188,9 +189,11 @@ export class CommandHandler {
     decider: HandlerDecider<Command, Event, State>,
     snapshot?: SnapshotPolicy,
     client?: PoolClient,
-  ): Promise<{ state: State; version: number }> {
+  ): Promise<KnownStream<State>> {
     let state = decider.initialState();
     let version = 0;
+    // Unknown when a snapshot has no events after it: such a load is not remembered.
+    let lastEventId: string | undefined;
     if (snapshot) {
       const stored = await this.store.loadLatestSnapshot<State>(streamId, { client });
       if (stored && stored.schemaVersion === snapshot.schemaVersion) {
@@ -204,9 +207,11 @@ export class CommandHandler {
     })) {
       state = decider.evolve(state, toDomainEvent<Event>(event));
       version = event.streamVersion;
+      lastEventId = event.eventId;
     }
-    this.store.committedStreams.remember(client, streamId, decider, { state, version });
-    return { state, version };
+    const loaded = { state, version, lastEventId };
+    this.store.committedStreams.remember(client, streamId, decider, loaded);
+    return loaded;
   }
 
   private async attempt<Command, Event extends DecidedEvent, State>(
@@ -234,12 +239,14 @@ export class CommandHandler {
     const append = async (client: PoolClient) => {
       const appended = await this.store.appendToStream(streamId, events, {
         expectedVersion: loaded.version,
+        expectedLastEventId: loaded.lastEventId,
         client,
       });
       progress.appended = true;
       const version = appended.nextExpectedVersion;
-      rememberAppended(client, streamId, decider, { state, version });
-      this.store.committedStreams.remember(client, streamId, decider, { state, version });
+      const now = { state, version, lastEventId: appended.recorded.at(-1)?.eventId };
+      rememberAppended(client, streamId, decider, now);
+      this.store.committedStreams.remember(client, streamId, decider, now);
       if (
         snapshot &&
         Math.floor(version / snapshot.every) > Math.floor(loaded.version / snapshot.every)
@@ -291,11 +298,6 @@ function decidedOnKnown<Command, Event, State>(
   } catch {
     return undefined;
   }
-}
-
-/** The append found the stream at another version than expected: someone wrote it meanwhile. */
-function movedOn(error: unknown): boolean {
-  return error instanceof WrongExpectedVersionError && error.reason === 'version-mismatch';
 }
 
 function toDomainEvent<Event>(event: RecordedEvent): Event {

@@ -1,7 +1,7 @@
 import { CommittedStreams } from './committed-streams';
 
 const decider = {};
-const at = (version: number) => ({ state: { version }, version });
+const at = (version: number) => ({ state: { version }, version, lastEventId: `event-${version}` });
 
 describe('CommittedStreams', () => {
   it('lets the least recently used stream go when full', () => {
@@ -25,10 +25,15 @@ describe('CommittedStreams', () => {
     expect(streams.get('a', decider)).toBeUndefined();
   });
 
-  it('keeps nothing from a connection outside a withTransaction transaction, or when off', () => {
+  it('keeps nothing from a connection outside a withTransaction transaction, without a last event, or when off', () => {
     const streams = new CommittedStreams(10);
     streams.remember({ query: () => undefined }, 'a', decider, at(1));
     expect(streams.get('a', decider)).toBeUndefined();
+    // A stream with events whose last one it does not know (loaded from a snapshot alone).
+    streams.remember(undefined, 'b', decider, { state: {}, version: 2 });
+    expect(streams.get('b', decider)).toBeUndefined();
+    streams.remember(undefined, 'empty', decider, { state: {}, version: 0 });
+    expect(streams.get('empty', decider)).toEqual({ state: {}, version: 0 });
     const off = new CommittedStreams(0);
     off.remember(undefined, 'a', decider, at(1));
     expect(off.get('a', decider)).toBeUndefined();

@@ -19,6 +19,11 @@ export const DEFAULT_COMMITTED_STREAMS = 10_000;
  *   command decided on a stale entry is caught by its append, which expects the entry's
  *   version, and is decided again on the stored stream; a no-op or a refusal, which no append
  *   checks, is decided again on the stored stream anyway (`HandleOptions.known`);
+ * - a committed transaction may be lost all the same (committed asynchronously before a
+ *   PostgreSQL crash, or not yet replicated before a failover), and the stream written up to
+ *   the same version again. So an entry names its last event (`lastEventId`), which the
+ *   append expects too, and a stream whose last event is unknown (loaded from a snapshot
+ *   alone) is not kept;
  * - an entry is added only once its transaction has committed (`afterCommit`), so it never
  *   holds what a rollback undid. Outside a `withTransaction` transaction it is added only for a
  *   read through the pool, which sees committed rows alone.
@@ -48,6 +53,7 @@ export class CommittedStreams {
     stream: KnownStream<unknown>,
   ): void {
     if (this.capacity <= 0) return;
+    if (stream.version > 0 && stream.lastEventId === undefined) return;
     const keep = () => this.set(streamId, { decider, stream });
     if (client) afterCommit(client, keep);
     else keep();

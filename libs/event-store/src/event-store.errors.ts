@@ -16,6 +16,10 @@ export class EventStoreError extends Error {
  *
  * `reason` says how it was detected:
  * - `'version-mismatch'` — the committed stream version differs from the expected one;
+ * - `'head-mismatch'` — the stream is at the expected version, but its event there is not the
+ *   one expected (`expectedLastEventId`): the history the caller knew was lost — a database
+ *   crash took back asynchronously committed transactions, or a failover the last commits —
+ *   and the stream was written up to that version again since;
  * - `'concurrent-append'` — a concurrent transaction took the same stream version first;
  * - `'transaction-order'` — the caller's transaction already had a transaction id older than
  *   the stream's last writer's (it wrote something else before appending); appending would
@@ -29,7 +33,8 @@ export class WrongExpectedVersionError extends EventStoreError {
     readonly expectedVersion: number | 'no_stream' | 'any',
     /** The committed version when known, else `null`. */
     readonly actualVersion: number | null,
-    readonly reason: 'version-mismatch' | 'concurrent-append' | 'transaction-order',
+    readonly reason:
+      'version-mismatch' | 'head-mismatch' | 'concurrent-append' | 'transaction-order',
     options?: { cause?: unknown },
   ) {
     super(
@@ -39,6 +44,18 @@ export class WrongExpectedVersionError extends EventStoreError {
       options,
     );
   }
+}
+
+/**
+ * The append found the stream elsewhere than its caller knew it (`version-mismatch`,
+ * `head-mismatch`): the stream moved on, or the events expected are gone from it. Not a race
+ * lost, but a stale memory: decide again on the stream as stored.
+ */
+export function isStaleExpectation(error: unknown): error is WrongExpectedVersionError {
+  return (
+    error instanceof WrongExpectedVersionError &&
+    (error.reason === 'version-mismatch' || error.reason === 'head-mismatch')
+  );
 }
 
 /** An event id is already in the store (or twice in one batch). Nothing of the batch was written. */

@@ -126,6 +126,32 @@ describe('appendToStream and readStream', () => {
     expect(await countRows(id)).toBe(2);
   });
 
+  it('refuses an expected last event that is not the stream’s event at that version', async () => {
+    const id = stream();
+    const first = await db.store.appendToStream(id, [added(1)], { expectedVersion: 'no_stream' });
+    const firstId = first.recorded[0]!.eventId;
+    const other = randomUUID();
+    for (const events of [[added(2)], []]) {
+      await expect(
+        db.store.appendToStream(id, events, { expectedVersion: 1, expectedLastEventId: other }),
+      ).rejects.toMatchObject({ actualVersion: 1, reason: 'head-mismatch' });
+    }
+    expect(await countRows(id)).toBe(1);
+    const second = await db.store.appendToStream(id, [added(2)], {
+      expectedVersion: 1,
+      expectedLastEventId: firstId,
+    });
+    expect(second.nextExpectedVersion).toBe(2);
+    // Nothing to expect of a stream without events.
+    const fresh = stream();
+    await db.store.appendToStream(fresh, [added(1)], {
+      expectedVersion: 'no_stream',
+      expectedLastEventId: other,
+    });
+    expect(await countRows(id)).toBe(2);
+    expect(await countRows(fresh)).toBe(1);
+  });
+
   it('lets exactly one of 20 concurrent writers win each version', async () => {
     const id = stream();
     for (let version = 0; version < 3; version += 1) {

@@ -22,6 +22,11 @@ export type Queryable = Pick<ClientBase, 'query'>;
 
 export interface AppendOptions {
   readonly expectedVersion: ExpectedVersion;
+  /**
+   * With a numeric `expectedVersion`: the id of the event the caller knows at that version.
+   * The append is refused (`head-mismatch`) unless the stream's last event is that very one.
+   */
+  readonly expectedLastEventId?: string;
   /** Append inside the caller's open transaction (e.g. from `withTransaction`) instead of a new one. */
   readonly client?: Queryable;
 }
@@ -73,10 +78,11 @@ const EVENT_COLUMNS = `global_position::text, transaction_id::text, stream_id, s
 
 /** The head of stream $1: one row, also for an empty stream (version 0, last_tx null). */
 const HEAD_QUERY = `SELECT coalesce(last.stream_version, 0) AS version,
-         last.transaction_id AS last_tx, pg_current_xact_id_if_assigned() AS own_tx
+         last.transaction_id AS last_tx, pg_current_xact_id_if_assigned() AS own_tx,
+         last.event_id AS last_event_id
     FROM (SELECT 1) AS one
     LEFT JOIN LATERAL (
-      SELECT stream_version, transaction_id FROM events
+      SELECT stream_version, transaction_id, event_id FROM events
        WHERE stream_id = $1 ORDER BY stream_version DESC LIMIT 1
     ) AS last ON true`;
 
@@ -85,7 +91,8 @@ const HEAD_QUERY = `SELECT coalesce(last.stream_version, 0) AS version,
  * head + 1 … head + n only when the head passes the checks, and returns the head on every
  * row, joined with the inserted rows (one row with null inserted columns when none were).
  *
- * $2 is the expected version (null: any). The transaction-order rule: no append after a
+ * $2 is the expected version (null: any), $9 the id of the event expected at it (null: not
+ * checked). The transaction-order rule: no append after a
  * stream's last event written by a younger transaction than ours (own_tx null means we have no
  * id yet; the one our insert takes is younger than every existing one, so nothing to refuse).
  *
@@ -115,24 +122,27 @@ const CHECKED_APPEND_SQL = `WITH head AS MATERIALIZED (${HEAD_QUERY}),
            unnest($3::uuid[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[], $8::timestamptz[])
              WITH ORDINALITY AS e(event_id, event_type, schema_version, data, metadata, recorded_at, ord)
      WHERE ($2::int IS NULL OR head.version = $2::int)
+       AND ($9::uuid IS NULL OR head.last_event_id = $9::uuid)
        AND (head.own_tx IS NULL OR head.last_tx IS NULL OR head.last_tx <= head.own_tx)
      ORDER BY e.ord
     ON CONFLICT (stream_id, stream_version) DO NOTHING
     RETURNING global_position, stream_version, transaction_id, recorded_at
   )
 SELECT head.version, head.last_tx::text AS last_tx, head.own_tx::text AS own_tx,
-       inserted.global_position::text AS global_position, inserted.stream_version,
+       head.last_event_id::text AS last_event_id, inserted.global_position::text AS global_position, inserted.stream_version,
        inserted.transaction_id::text AS transaction_id, inserted.recorded_at
   FROM head LEFT JOIN inserted ON true`;
 
 /** The stream head, checked alone (an append of no events). */
-const STREAM_HEAD_SQL = `SELECT head.version, head.last_tx::text AS last_tx, head.own_tx::text AS own_tx
+const STREAM_HEAD_SQL = `SELECT head.version, head.last_tx::text AS last_tx, head.own_tx::text AS own_tx,
+       head.last_event_id::text AS last_event_id
   FROM (${HEAD_QUERY}) AS head`;
 
 interface HeadRow {
   version: number;
   last_tx: string | null;
   own_tx: string | null;
+  last_event_id: string | null;
 }
 
 /** An inserted row of the checked append; all null on the row of an append that inserted none. */
@@ -195,7 +205,7 @@ export class EventStore {
     const run = (client: Queryable) => {
       // What was remembered of the stream (`CommandHandler`) is behind it now.
       this.committedStreams.forget(client, streamId);
-      return this.append(client, streamId, prepared, options.expectedVersion);
+      return this.append(client, streamId, prepared, options);
     };
     if (!options.client) return this.withTransaction(run);
     forgetAppended(options.client, streamId);
@@ -331,13 +341,17 @@ export class EventStore {
     client: Queryable,
     streamId: string,
     events: readonly ReturnType<EventStore['prepare']>[],
-    expectedVersion: ExpectedVersion,
+    { expectedVersion, expectedLastEventId }: AppendOptions,
   ): Promise<AppendResult> {
     if (expectedVersion === 'any') {
       // Serialise 'any' writers of one stream so they never collide on a version.
       await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [streamId]);
     }
     const expected = expectedVersion === 'no_stream' ? 0 : expectedVersion;
+    // Only a stream with events has a last event to expect.
+    const expectedHead =
+      typeof expected === 'number' && expected > 0 ? expectedLastEventId : undefined;
+    const check = (head: HeadRow) => checkHead(streamId, expectedVersion, expectedHead, head);
     if (events.length === 0) {
       // Nothing to insert, but the expected version is still checked.
       const { rows } = await client.query<HeadRow>({
@@ -346,7 +360,7 @@ export class EventStore {
         values: [streamId],
       });
       const head = rows[0]!;
-      checkHead(streamId, expectedVersion, expected, head);
+      check(head);
       return { nextExpectedVersion: head.version, globalPositions: [], recorded: [] };
     }
     let rows: (HeadRow & InsertedRow)[];
@@ -364,6 +378,7 @@ export class EventStore {
           events.map((e) => e.data),
           events.map((e) => e.metadata),
           events.map((e) => e.recordedAt),
+          expectedHead ?? null,
         ],
       }));
     } catch (error) {
@@ -393,7 +408,7 @@ export class EventStore {
           values: [inserted.map((row) => row.global_position)],
         });
       }
-      checkHead(streamId, expectedVersion, expected, head);
+      check(head);
       // The head passed the checks, so a concurrent writer took (some of) our versions first.
       throw new WrongExpectedVersionError(streamId, expectedVersion, null, 'concurrent-append');
     }
@@ -444,9 +459,10 @@ export class EventStore {
 function checkHead(
   streamId: string,
   expectedVersion: ExpectedVersion,
-  expected: number | 'any',
+  expectedLastEventId: string | undefined,
   head: HeadRow,
 ): void {
+  const expected = expectedVersion === 'no_stream' ? 0 : expectedVersion;
   if (expected !== 'any' && head.version !== expected) {
     throw new WrongExpectedVersionError(
       streamId,
@@ -454,6 +470,9 @@ function checkHead(
       head.version,
       'version-mismatch',
     );
+  }
+  if (expectedLastEventId !== undefined && head.last_event_id !== expectedLastEventId) {
+    throw new WrongExpectedVersionError(streamId, expectedVersion, head.version, 'head-mismatch');
   }
   if (head.own_tx !== null && head.last_tx !== null && BigInt(head.last_tx) > BigInt(head.own_tx)) {
     throw new WrongExpectedVersionError(

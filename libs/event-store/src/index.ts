@@ -23,6 +23,7 @@ export {
 export {
   DuplicateEventIdError,
   EventStoreError,
+  isStaleExpectation,
   UpcastError,
   WrongExpectedVersionError,
 } from './event-store.errors';

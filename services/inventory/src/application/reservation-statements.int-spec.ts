@@ -199,6 +199,30 @@ describe('statements per reservation', () => {
     expect(levels.map((level) => level.reserved)).toEqual([0]);
   });
 
+  it('OrderConfirmed on a memory of events the database no longer has: the append refuses it, the stream is read and decided again', async () => {
+    const { orderId } = await reservedOneUnit();
+    const { reservationId } = (await app.get(ReservationsRepository).findByOrder(pool, orderId))!;
+    // The stream is at the remembered version, but its event there is another one: what a
+    // crash that lost an asynchronous commit, then a rewrite by another instance, leave behind.
+    await pool.query(
+      `UPDATE events SET event_id = gen_random_uuid() WHERE stream_id = $1 AND stream_version = 1`,
+      [`reservation-${reservationId}`],
+    );
+
+    let confirmed: readonly { type: string }[] = [];
+    const counts = await statementsOf(async (client) => {
+      confirmed = await reservations.confirm(client, { orderId }, context());
+    });
+
+    expect(confirmed.map((event) => event.type)).toEqual(['ReservationMadeFirm']);
+    expect(counts).toEqual({
+      'find and lock reservation': 1,
+      append: 2,
+      'load stream': 1,
+      'together: update reservation + cancel deadline': 1,
+    });
+  });
+
   it('OrderCancelled of two SKUs: one lock statement for the SKUs, the rest in one statement', async () => {
     const [a, b] = [await stocked(), await stocked()];
     const orderId = `ord-${randomUUID()}`;

@@ -39,6 +39,8 @@ export interface ReservationDecision {
   readonly reservationId: string;
   /** The version the decision was taken at: the append expects the stream still there. */
   readonly expectedVersion: number;
+  /** The event at that version, when known: the append expects that very one there. */
+  readonly expectedLastEventId?: string;
   /** As stored: with the command's metadata. */
   readonly events: readonly ReservationEvent[];
   readonly state: ReservationState;
@@ -53,7 +55,8 @@ export interface ReservationDecision {
  *
  * The caller loads the state once under the lock (or takes it `remembered`) and decides against
  * it: nobody else can append meanwhile, and the append's expected version refuses anything that
- * slipped past anyway (a remembered state another instance has moved on).
+ * slipped past anyway (a remembered state another instance has moved on, or one of events a
+ * database crash took back).
  */
 @Injectable()
 export class ReservationLedger {
@@ -101,6 +104,7 @@ export class ReservationLedger {
     return {
       reservationId: command.data.reservationId,
       expectedVersion: loaded.version,
+      expectedLastEventId: loaded.lastEventId,
       events,
       state: events.reduce(reservationDecider.evolve, loaded.state),
     };
@@ -119,13 +123,15 @@ export class ReservationLedger {
     const { reservationId, events, state } = decision;
     if (events.length === 0) return;
     const streamId = reservationStreamId(reservationId);
-    await this.store.appendToStream(streamId, events, {
+    const { nextExpectedVersion, recorded } = await this.store.appendToStream(streamId, events, {
       expectedVersion: decision.expectedVersion,
+      expectedLastEventId: decision.expectedLastEventId,
       client,
     });
     this.store.committedStreams.remember(client, streamId, reservationDecider, {
       state,
-      version: decision.expectedVersion + events.length,
+      version: nextExpectedVersion,
+      lastEventId: recorded.at(-1)?.eventId,
     });
     const first = events[0]!;
     const created = first.type === 'ReservationMade' || first.type === 'ReservationFailed';

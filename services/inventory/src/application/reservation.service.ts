@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { isDomainError } from '@fulfil/decider';
-import { WrongExpectedVersionError } from '@fulfil/event-store';
+import { isStaleExpectation } from '@fulfil/event-store';
 import type { PoolClient } from 'pg';
 import type { ReservationCommand, SkuQuantity } from '../domain/reservation/reservation.commands';
 import type { CommitStock, ReleaseStock } from '../domain/stock/sku-stock.commands';
@@ -262,7 +262,7 @@ export class ReservationService {
     try {
       await this.ledger.save(client, decision, context, pending);
     } catch (error) {
-      if (error instanceof WrongExpectedVersionError && error.reason === 'version-mismatch') {
+      if (isStaleExpectation(error)) {
         return undefined;
       }
       throw error;

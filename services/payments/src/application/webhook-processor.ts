@@ -181,7 +181,8 @@ export class WebhookProcessor implements OnModuleInit {
     // Read, not locked: a lock would give this transaction its id before the append, and the
     // registration being recorded right now (the provider notifies at once) would then refuse
     // it for transaction order. The money-back check below reads the order after the append.
-    const { state, version } = await this.commands.current(paymentId, client);
+    const known = await this.commands.current(paymentId, client);
+    const { state } = known;
     if (state.status === 'none')
       return { status: 'ignored', outcome: `unknown payment ${paymentId}` };
     if (state.method !== provider) {
@@ -197,7 +198,7 @@ export class WebhookProcessor implements OnModuleInit {
     try {
       const { state: after, events } = await this.commands.execute(paymentId, command, context, {
         client,
-        known: { state, version },
+        known,
         // The intent has its result: its expiry could only find it no longer pending, a
         // lease, a stream read and a delete one TTL from now. One delete here instead.
         alsoWrite: (recorded) =>
