@@ -40,7 +40,10 @@ export async function eventually(check: () => Promise<boolean> | boolean, timeou
 export interface LocalStackOptions {
   /** Services to start (`FULFIL_SERVICES`); default all. */
   readonly services?: readonly ServiceName[];
-  /** Extra environment for `npm start` and so for every service. */
+  /**
+   * Extra environment for `npm start` and so for every service. `POSTGRES_URL` here runs the
+   * stack on that server instead of an embedded one; the caller's own environment never does.
+   */
   readonly env?: NodeJS.ProcessEnv;
   /** Where `FULFIL_PIDS_FILE` goes, relative to the data directory. */
   readonly pidsFile?: boolean;
@@ -53,7 +56,7 @@ export interface LocalStack {
   /** Base URL of each started service. */
   readonly urls: Readonly<Partial<Record<ServiceName, string>>>;
   readonly kafkaBrokers: string[];
-  /** The embedded PostgreSQL server (no database), over TCP on 127.0.0.1. */
+  /** The PostgreSQL server (no database): the embedded one over TCP on 127.0.0.1, or `POSTGRES_URL`. */
   readonly postgresUrl: string;
   /** Everything `npm start` printed so far. */
   output(): string;
@@ -77,8 +80,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const offset = await freeServicePortOffset();
   const kafkaPort = await freePort();
   const postgresPort = await freePort();
+  const inherited: NodeJS.ProcessEnv = { ...process.env };
+  delete inherited.POSTGRES_URL;
+  delete inherited.KAFKA_BROKERS;
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...inherited,
     FULFIL_DATA_DIR: dataDir,
     FULFIL_POSTGRES_PORT: String(postgresPort),
     FULFIL_KAFKA_PORT: String(kafkaPort),
@@ -88,8 +94,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ...(options.pidsFile ? { FULFIL_PIDS_FILE: join(dataDir, 'pids.json') } : {}),
     ...options.env,
   };
-  delete env.POSTGRES_URL;
-  delete env.KAFKA_BROKERS;
   if (options.services) env.FULFIL_SERVICES = options.services.join(',');
   else delete env.FULFIL_SERVICES;
   const child = spawn(process.execPath, [join(REPO_ROOT, 'tools/start/start.mjs')], {
@@ -114,7 +118,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     offset,
     urls,
     kafkaBrokers: [`127.0.0.1:${kafkaPort}`],
-    postgresUrl: embeddedPostgresTcpUrl(postgresPort),
+    postgresUrl: options.env?.POSTGRES_URL ?? embeddedPostgresTcpUrl(postgresPort),
     output: () => output,
     tail,
     exited,

@@ -71,6 +71,17 @@ export class PreparedStatementClient extends Client {
     plainQuery,
     (text, values) => withStatementName({ text, values }, undefined) as object,
   );
+
+  constructor(...args: ConstructorParameters<typeof Client>) {
+    super(...args);
+    // pg emits the error of a dead connection (PostgreSQL crashed or restarted) on the client
+    // as well as failing its queries. The pool listens only while the client is idle: checked
+    // out — a transaction between statements, a relay's session held between polls — nothing
+    // would, and Node would end the process. The error is not lost: every query on the client
+    // fails with it or after it, and the pool drops a client that is no longer queryable when
+    // it comes back.
+    this.on('error', () => undefined);
+  }
 }
 
 // Assigned, not overridden in the class body: TypeScript cannot re-declare pg's overloads one

@@ -17,14 +17,17 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
     const instance = (req.originalUrl ?? req.url ?? '').split('?')[0];
-    const { problem, expected } = toProblem(error, instance);
+    const { problem, expected, retryAfterSeconds } = toProblem(error, instance);
     if (!expected) {
       this.logger.error({ msg: 'Unhandled error', err: error, method: req.method, url: instance });
+    } else if (retryAfterSeconds !== undefined) {
+      this.logger.warn({ msg: problem.detail, err: error, method: req.method, url: instance });
     }
     if (res.headersSent) {
       res.end();
       return;
     }
+    if (retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(retryAfterSeconds));
     res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   }
 }

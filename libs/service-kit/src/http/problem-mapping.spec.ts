@@ -60,6 +60,40 @@ describe('toProblem', () => {
     expect(nest503.expected).toBe(false);
   });
 
+  it('answers an unreachable database with a 503 to retry, and a failed statement with a 500', () => {
+    const connectionError = (code: string) =>
+      Object.assign(new Error(`connect ${code} /tmp/.s.PGSQL.5432`), { code });
+    const unreachable = [
+      connectionError('ECONNREFUSED'),
+      connectionError('ENOENT'),
+      connectionError('EPIPE'),
+      Object.assign(new Error('terminating connection due to administrator command'), {
+        code: '57P01',
+      }),
+      Object.assign(new Error('the database system is in recovery mode'), { code: '57P03' }),
+      new Error('Connection terminated unexpectedly'),
+      new Error('Client has encountered a connection error and is not queryable'),
+      // TypeORM's QueryFailedError keeps pg's error as driverError; others as cause.
+      Object.assign(new Error('Query failed'), { driverError: connectionError('ECONNRESET') }),
+      new Error('placing failed', { cause: connectionError('ECONNREFUSED') }),
+    ];
+    for (const error of unreachable) {
+      expect(toProblem(error, '/orders')).toEqual({
+        problem: {
+          type: ProblemTypes.serviceUnavailable,
+          title: 'Service unavailable',
+          status: 503,
+          detail: 'The database is unavailable; retry shortly.',
+          instance: '/orders',
+        },
+        expected: true,
+        retryAfterSeconds: 1,
+      });
+    }
+    const failedStatement = Object.assign(new Error('duplicate key value'), { code: '23505' });
+    expect(toProblem(failedStatement)).toMatchObject({ problem: { status: 500 }, expected: false });
+  });
+
   it.each([
     ['entity.parse.failed', 400, ProblemTypes.malformedJson, 400],
     ['entity.too.large', 413, ProblemTypes.payloadTooLarge, 413],

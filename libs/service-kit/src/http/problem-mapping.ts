@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { isDatabaseUnavailable } from '../database/database-unavailable';
 import {
   ProblemException,
   ProblemTypes,
@@ -68,16 +69,34 @@ function fromHttpException(error: HttpException): ProblemInit {
   };
 }
 
+/** Seconds a client is told to wait (`Retry-After`) while the database is unreachable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 1;
+
 /**
  * Maps anything thrown while handling a request to a problem. `expected` is false when the
  * error is a bug (it becomes a 500 with a generic detail and must be logged with its stack).
+ * An unreachable database (crashed, restarting, out of connections) is a 503 the client may
+ * retry after `retryAfterSeconds`: no bug, but logged as a warning.
  */
 export function toProblem(
   error: unknown,
   instance?: string,
-): { problem: ProblemDetails; expected: boolean } {
+): { problem: ProblemDetails; expected: boolean; retryAfterSeconds?: number } {
   let problem: ProblemInit;
   let expected = true;
+  if (!(error instanceof HttpException) && isDatabaseUnavailable(error)) {
+    problem = {
+      ...problemTypeForStatus(503),
+      status: 503,
+      detail: 'The database is unavailable; retry shortly.',
+    };
+    const unavailable = instance ? { ...problem, instance } : problem;
+    return {
+      problem: unavailable,
+      expected: true,
+      retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+    };
+  }
   if (error instanceof HttpException) {
     problem = fromHttpException(error);
     expected = problem.status < 500 || error instanceof ProblemException;

@@ -8,6 +8,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { Observable, catchError, concatMap, finalize, from, of, takeLast, throwError } from 'rxjs';
+import { isDatabaseUnavailable } from '../database/database-unavailable';
 import type { KitRequest } from '../logging/request-logging';
 import { IDEMPOTENT_ROUTE, type IdempotentRouteOptions } from './idempotent.decorator';
 import { IDEMPOTENT_REPLAYED_HEADER, parseIdempotencyKey } from './idempotency-key';
@@ -37,6 +38,8 @@ type Decision =
 // A key whose row vanishes or expires between our failed claim and our read is claimed
 // again; more than a few rounds means heavy contention, answered as "in progress".
 const CLAIM_ATTEMPTS = 3;
+/** Background attempts to release a key while the database is unreachable. */
+const RELEASE_RETRIES = 4;
 
 /**
  * Global interceptor behind `@Idempotent()`; routes without that metadata pass straight
@@ -167,11 +170,19 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
   }
 
-  private async release(claim: IdempotencyClaim): Promise<void> {
+  /**
+   * Gives the key up. While the database is unreachable (the likely reason the request failed
+   * too), tries again in the background, after 1, 2, 4 and 8 s: the key would otherwise stay
+   * "processing", and its retries get 409, until its lock times out.
+   */
+  private async release(claim: IdempotencyClaim, attempt = 0): Promise<void> {
     try {
       await this.store.release(claim);
     } catch (error) {
-      // The key stays "processing" until its lock times out; retries get 409 until then.
+      if (isDatabaseUnavailable(error) && attempt < RELEASE_RETRIES) {
+        setTimeout(() => void this.release(claim, attempt + 1), 1_000 * 2 ** attempt).unref();
+        return;
+      }
       this.logger.error({ msg: 'Releasing an idempotency key failed', err: error });
     }
   }

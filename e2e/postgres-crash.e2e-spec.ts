@@ -1,0 +1,127 @@
+// PostgreSQL crashing under load: `npm start` with orders, inventory and payments on a durable
+// PostgreSQL of the test's own (fsync on), which the test stops at once mid-load — an immediate
+// shutdown, no checkpoint, as a power cut leaves it — and starts again, so crash recovery
+// replays what reached the disk. Orders and inventory commit their inbox transactions without
+// waiting for the WAL flush (`asynchronousInboxCommits`): the last of them are lost in the
+// crash, and must neither have been published nor acknowledged. The payment provider is the
+// SIMULATED one inside payments, paying every intent at once.
+import { randomUUID } from 'node:crypto';
+import { Topics } from '@fulfil/contracts';
+import { startDurablePostgres, type DurablePostgres } from '@fulfil/testing';
+import { EventLog } from './support/event-log';
+import { startLocalStack, type LocalStack } from './support/local-stack';
+import { orderBody, PlatformClient, until, type Order } from './support/platform-client';
+
+const WAREHOUSE = 'crash-wh-1';
+const SKU = `crash-sku-${randomUUID().slice(0, 8)}`;
+const ORDERS = 80;
+/** Orders placed before the crash; the rest are placed while PostgreSQL is down or recovering. */
+const CRASH_AFTER = 30;
+const PLACE_EVERY_MS = 40;
+const QUANTITY = 1;
+
+let postgres: DurablePostgres | undefined;
+let stack: LocalStack | undefined;
+let api: PlatformClient;
+let events: EventLog | undefined;
+
+beforeAll(async () => {
+  postgres = await startDurablePostgres();
+  stack = await startLocalStack({
+    services: ['orders', 'inventory', 'payments'],
+    env: {
+      POSTGRES_URL: postgres.url,
+      PAYMENT_SIMULATOR_AUTO_PAY: 'succeeded',
+      PAYMENT_SIMULATOR_AUTO_PAY_DELAY_MS: '0',
+    },
+  });
+  await stack.ready();
+  api = new PlatformClient(stack);
+  events = await EventLog.start(stack.kafkaBrokers, [
+    Topics.orders,
+    Topics.inventory,
+    Topics.payments,
+  ]);
+  await api.createLocation(WAREHOUSE, 'warehouse');
+  await api.receiveStock(SKU, WAREHOUSE, ORDERS * QUANTITY);
+}, 180_000);
+
+afterAll(async () => {
+  await events?.stop();
+  await stack?.stop();
+  await postgres?.stop();
+}, 120_000);
+
+/** `POST /orders` until it answers 201, always with the same key, as a client retries. */
+async function placeUntilAccepted(body: object, key: string, statuses: number[]): Promise<Order> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const response = await api
+      .call<Order>('orders', 'POST', '/orders', { body, headers: { 'idempotency-key': key } })
+      .catch(() => ({ status: 0, body: undefined }));
+    statuses.push(response.status);
+    if (response.status === 201) return response.body!;
+    if (Date.now() > deadline) {
+      throw new Error(`order ${key}: last answer ${response.status}\n${stack!.tail(80)}`);
+    }
+    await new Promise((done) => setTimeout(done, 500));
+  }
+}
+
+describe('a PostgreSQL crash under load', () => {
+  it('loses no accepted order: each is reserved, paid and confirmed exactly once', async () => {
+    const statuses: number[] = [];
+    const placing: Promise<Order>[] = [];
+    let crashed: Promise<void> | undefined;
+    for (let i = 0; i < ORDERS; i += 1) {
+      if (i === CRASH_AFTER) {
+        crashed = postgres!.crash().then(() => postgres!.restart());
+      }
+      const body = orderBody({ skuId: SKU, quantity: QUANTITY, paymentMethod: 'wechat-pay' });
+      placing.push(placeUntilAccepted(body, randomUUID(), statuses));
+      await new Promise((done) => setTimeout(done, PLACE_EVERY_MS));
+    }
+    await crashed;
+    const orders = await Promise.all(placing);
+    const orderIds = orders.map((order) => order.orderId);
+    expect(new Set(orderIds).size).toBe(ORDERS);
+
+    for (const orderId of orderIds) await api.orderReaching(orderId, 'confirmed', 120_000);
+
+    const availability = await until(
+      `${SKU} all reserved`,
+      () => api.availability(SKU),
+      (a) => a.reserved === ORDERS * QUANTITY,
+      30_000,
+    );
+    expect(availability).toMatchObject({ onHand: ORDERS * QUANTITY, available: 0 });
+    for (const orderId of orderIds) {
+      expect(await api.reservationsOf(orderId)).toEqual([
+        expect.objectContaining({ orderId, status: 'firm' }),
+      ]);
+      expect(await api.paymentsOf(orderId)).toEqual([
+        expect.objectContaining({ orderId, status: 'captured' }),
+      ]);
+    }
+    // Published once each: a transaction the crash took back had published nothing, so its
+    // redelivered cause wrote new events under new ids, and no event id names two decisions.
+    const log = events!;
+    for (const name of ['OrderPlaced', 'StockReserved', 'OrderConfirmed']) {
+      const ids = new Map<string, Set<string>>();
+      for (const event of log.find(name)) {
+        const orderId = String(event.data.orderId);
+        if (!orderIds.includes(orderId)) continue;
+        ids.set(orderId, (ids.get(orderId) ?? new Set()).add(event.id));
+      }
+      const twice = [...ids].filter(([, each]) => each.size !== 1).map(([orderId]) => orderId);
+      expect({ name, orders: ids.size, twice }).toEqual({ name, orders: ORDERS, twice: [] });
+    }
+    expect(log.violations).toEqual([]);
+    // While PostgreSQL was down the API said so — unavailable, never an internal error — or
+    // that the key was still in progress: a request cut off by the crash releases its key only
+    // once PostgreSQL is back.
+    const answers = new Set(statuses);
+    expect([...answers].filter((status) => ![201, 409, 503].includes(status))).toEqual([]);
+    expect(answers.has(503)).toBe(true);
+  }, 400_000);
+});
