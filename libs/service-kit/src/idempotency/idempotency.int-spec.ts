@@ -193,6 +193,24 @@ describe('Idempotency-Key on real PostgreSQL', () => {
     expect(await executions('crashing')).toBe(2);
   });
 
+  it('releases the key again once the database is back, when it was unreachable at first', async () => {
+    const store = app.get(IdempotencyStore);
+    const unreachable = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+      code: 'ECONNREFUSED',
+    });
+    const release = jest.spyOn(store, 'release').mockRejectedValueOnce(unreachable);
+    try {
+      const key = randomUUID();
+      const body = { reference: 'release-retried', amount: 50, outcome: 'crash' };
+      expectProblem(await post('/payments', body, key), 500, 'internal-error');
+      expect(await keyRows(key)).toBe(1);
+      await waitFor('the key released', async () => (await keyRows(key)) === 0);
+      expect(release).toHaveBeenCalledTimes(2);
+    } finally {
+      release.mockRestore();
+    }
+  });
+
   it('releases the key when validation rejects the body, so the fixed request can use it', async () => {
     const key = randomUUID();
     const invalid = await post('/payments', { reference: 'fixed-later', amount: 0 }, key);
