@@ -20,7 +20,9 @@ import { INVENTORY_SETTINGS, loadInventorySettings } from './inventory.settings'
 
 /** The inventory bounded context: stock, reservations, availability (R-INV-1…6). */
 @Module({
-  imports: [EventSourcingModule.forRoot({ asynchronousInboxCommits: false })],
+  // Its event handlers write to its own database alone, so their transactions may commit
+  // without waiting for the WAL flush (the relay and the offset commits flush first).
+  imports: [EventSourcingModule.forRoot({ asynchronousInboxCommits: true })],
   controllers: [
     LocationsHttpController,
     StockHttpController,
