@@ -86,15 +86,19 @@ const HEAD_QUERY = `SELECT coalesce(last.stream_version, 0) AS version,
        WHERE stream_id = $1 ORDER BY stream_version DESC LIMIT 1
     ) AS last ON true`;
 
+/** The head's columns as `checkHead` reads them, in both statements that check it. */
+const HEAD_COLUMNS = `head.version, head.last_tx::text AS last_tx, head.own_tx::text AS own_tx,
+       head.last_event_id::text AS last_event_id`;
+
 /**
  * The whole append in one statement: reads the stream head, inserts the batch as versions
  * head + 1 … head + n only when the head passes the checks, and returns the head on every
  * row, joined with the inserted rows (one row with null inserted columns when none were).
  *
  * $2 is the expected version (null: any), $9 the id of the event expected at it (null: not
- * checked). The transaction-order rule: no append after a
- * stream's last event written by a younger transaction than ours (own_tx null means we have no
- * id yet; the one our insert takes is younger than every existing one, so nothing to refuse).
+ * checked). The transaction-order rule: no append after a stream's last event written by a
+ * younger transaction than ours (own_tx null means we have no id yet; the one our insert takes
+ * is younger than every existing one, so nothing to refuse).
  *
  * Why reading the head here is sound:
  * - Every part of the statement runs on the snapshot taken at its start, and the parts of one
@@ -128,15 +132,13 @@ const CHECKED_APPEND_SQL = `WITH head AS MATERIALIZED (${HEAD_QUERY}),
     ON CONFLICT (stream_id, stream_version) DO NOTHING
     RETURNING global_position, stream_version, transaction_id, recorded_at
   )
-SELECT head.version, head.last_tx::text AS last_tx, head.own_tx::text AS own_tx,
-       head.last_event_id::text AS last_event_id, inserted.global_position::text AS global_position, inserted.stream_version,
+SELECT ${HEAD_COLUMNS},
+       inserted.global_position::text AS global_position, inserted.stream_version,
        inserted.transaction_id::text AS transaction_id, inserted.recorded_at
   FROM head LEFT JOIN inserted ON true`;
 
 /** The stream head, checked alone (an append of no events). */
-const STREAM_HEAD_SQL = `SELECT head.version, head.last_tx::text AS last_tx, head.own_tx::text AS own_tx,
-       head.last_event_id::text AS last_event_id
-  FROM (${HEAD_QUERY}) AS head`;
+const STREAM_HEAD_SQL = `SELECT ${HEAD_COLUMNS} FROM (${HEAD_QUERY}) AS head`;
 
 interface HeadRow {
   version: number;
@@ -351,7 +353,8 @@ export class EventStore {
     // Only a stream with events has a last event to expect.
     const expectedHead =
       typeof expected === 'number' && expected > 0 ? expectedLastEventId : undefined;
-    const check = (head: HeadRow) => checkHead(streamId, expectedVersion, expectedHead, head);
+    const check = (head: HeadRow) =>
+      checkHead(streamId, expectedVersion, expected, expectedHead, head);
     if (events.length === 0) {
       // Nothing to insert, but the expected version is still checked.
       const { rows } = await client.query<HeadRow>({
@@ -459,10 +462,10 @@ export class EventStore {
 function checkHead(
   streamId: string,
   expectedVersion: ExpectedVersion,
+  expected: number | 'any',
   expectedLastEventId: string | undefined,
   head: HeadRow,
 ): void {
-  const expected = expectedVersion === 'no_stream' ? 0 : expectedVersion;
   if (expected !== 'any' && head.version !== expected) {
     throw new WrongExpectedVersionError(
       streamId,

@@ -102,6 +102,11 @@ const committedOffset = (groupId: string) =>
   });
 const endOffset = () =>
   withAdmin(async (admin) => (await admin.fetchTopicOffsets(TOPIC))[0]?.offset);
+/** Waits until `groupId` has committed every message sent so far. */
+async function untilAllCommitted(groupId: string): Promise<void> {
+  const end = await endOffset();
+  await waitFor(async () => (await committedOffset(groupId)) === end, 'the offsets committed');
+}
 
 describe('InboxConsumer offset commits', () => {
   it('sends none per batch, and commits what was handled when it stops', async () => {
@@ -120,11 +125,7 @@ describe('InboxConsumer offset commits', () => {
     const { consumer, commits } = await consumerCommittingEvery('commits-in-background', 100);
     try {
       await sendOneByOne(3, 'background');
-      const end = await endOffset();
-      await waitFor(
-        async () => (await committedOffset('commits-in-background')) === end,
-        'the offsets committed',
-      );
+      await untilAllCommitted('commits-in-background');
       expect(commits.length).toBeGreaterThan(0);
     } finally {
       await consumer.stop();
@@ -157,11 +158,7 @@ describe('InboxConsumer offset commits', () => {
       });
       try {
         await sendOneByOne(3, 'after-flush');
-        const end = await endOffset();
-        await waitFor(
-          async () => (await committedOffset('commits-after-flush')) === end,
-          'the offsets committed',
-        );
+        await untilAllCommitted('commits-after-flush');
       } finally {
         await consumer.stop();
         await logged.end();

@@ -73,7 +73,8 @@ const NEXT_PAGE = {
  * The page, and then — if it has rows and WAL is unflushed — a WAL flush, in one statement:
  * the rows' transactions are durable before they are published, also those committed without
  * waiting for the flush (asynchronous inbox commits). An empty page (an idle poll) flushes
- * nothing.
+ * nothing. The final WHERE only makes the statement read `flushed`: PostgreSQL skips a CTE
+ * that nothing references, MATERIALIZED or not.
  */
 const NEXT_PAGE_FLUSHED = {
   name: 'outbox_relay.next_batch_flushed',

@@ -20,6 +20,7 @@ export const isBodyParserError = (error: unknown): error is BodyParserError =>
   typeof (error as Partial<BodyParserError>).type === 'string';
 
 const GENERIC_500 = 'An unexpected error occurred; it has been logged.';
+const DATABASE_UNAVAILABLE = 'The database is unavailable; retry shortly.';
 
 /** The problem for a body parser error; detail texts never echo the body. */
 export function bodyParserProblem(error: BodyParserError): ProblemInit {
@@ -84,27 +85,22 @@ export function toProblem(
 ): { problem: ProblemDetails; expected: boolean; retryAfterSeconds?: number } {
   let problem: ProblemInit;
   let expected = true;
-  if (!(error instanceof HttpException) && isDatabaseUnavailable(error)) {
-    problem = {
-      ...problemTypeForStatus(503),
-      status: 503,
-      detail: 'The database is unavailable; retry shortly.',
-    };
-    const unavailable = instance ? { ...problem, instance } : problem;
-    return {
-      problem: unavailable,
-      expected: true,
-      retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
-    };
-  }
+  let retryAfterSeconds: number | undefined;
   if (error instanceof HttpException) {
     problem = fromHttpException(error);
     expected = problem.status < 500 || error instanceof ProblemException;
   } else if (isBodyParserError(error) && error.status < 500) {
     problem = bodyParserProblem(error);
+  } else if (isDatabaseUnavailable(error)) {
+    problem = { ...problemTypeForStatus(503), status: 503, detail: DATABASE_UNAVAILABLE };
+    retryAfterSeconds = DATABASE_RETRY_AFTER_SECONDS;
   } else {
     problem = { ...problemTypeForStatus(500), status: 500, detail: GENERIC_500 };
     expected = false;
   }
-  return { problem: instance ? { ...problem, instance } : problem, expected };
+  return {
+    problem: instance ? { ...problem, instance } : problem,
+    expected,
+    ...(retryAfterSeconds !== undefined && { retryAfterSeconds }),
+  };
 }
