@@ -41,8 +41,9 @@ export interface LocalStackOptions {
   /** Services to start (`FULFIL_SERVICES`); default all. */
   readonly services?: readonly ServiceName[];
   /**
-   * Extra environment for `npm start` and so for every service. `POSTGRES_URL` here runs the
-   * stack on that server instead of an embedded one; the caller's own environment never does.
+   * Extra environment for `npm start` and so for every service. `POSTGRES_URL` (`KAFKA_BROKERS`)
+   * here runs the stack on that server (broker) instead of an embedded one; the caller's own
+   * environment never does.
    */
   readonly env?: NodeJS.ProcessEnv;
   /** Where `FULFIL_PIDS_FILE` goes, relative to the data directory. */
@@ -55,6 +56,7 @@ export interface LocalStack {
   readonly offset: number;
   /** Base URL of each started service. */
   readonly urls: Readonly<Partial<Record<ServiceName, string>>>;
+  /** The development broker `npm start` started, or `KAFKA_BROKERS`. */
   readonly kafkaBrokers: string[];
   /** The PostgreSQL server (no database): the embedded one over TCP on 127.0.0.1, or `POSTGRES_URL`. */
   readonly postgresUrl: string;
@@ -117,7 +119,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     dataDir,
     offset,
     urls,
-    kafkaBrokers: [`127.0.0.1:${kafkaPort}`],
+    kafkaBrokers: options.env?.KAFKA_BROKERS?.split(',') ?? [`127.0.0.1:${kafkaPort}`],
     postgresUrl: options.env?.POSTGRES_URL ?? embeddedPostgresTcpUrl(postgresPort),
     output: () => output,
     tail,
