@@ -12,11 +12,15 @@ import { Topics } from '@fulfil/contracts';
 import { startDevBrokerProcess, type DevBrokerProcess } from '@fulfil/local-infra';
 import { freePort } from '@fulfil/testing';
 import { EventLog } from './support/event-log';
-import { startLocalStack, type LocalStack } from './support/local-stack';
-import { decidedTwice, eventIdsByOrder, expectEachConfirmedOnce } from './support/crash-outcome';
-import { orderBody, PlatformClient, until, type Order } from './support/platform-client';
+import type { LocalStack } from './support/local-stack';
+import {
+  decidedTwice,
+  eventIdsByOrder,
+  expectEachConfirmedOnce,
+  startStockedStack,
+} from './support/crash-under-load';
+import { orderBody, until, type PlatformClient, type Order } from './support/platform-client';
 
-const WAREHOUSE = 'broker-crash-wh-1';
 const SKU = `broker-crash-sku-${randomUUID().slice(0, 8)}`;
 const ORDERS = 80;
 /** Orders placed before the crash; the rest are placed while the broker is down or starting. */
@@ -38,18 +42,7 @@ beforeAll(async () => {
   brokerDir = mkdtempSync(join(tmpdir(), 'fulfil-crash-broker-'));
   brokerPort = await freePort();
   await startBroker();
-  stack = await startLocalStack({
-    services: ['orders', 'inventory', 'payments'],
-    env: {
-      KAFKA_BROKERS: broker!.address,
-      PAYMENT_SIMULATOR_AUTO_PAY: 'succeeded',
-      PAYMENT_SIMULATOR_AUTO_PAY_DELAY_MS: '0',
-    },
-  });
-  await stack.ready();
-  api = new PlatformClient(stack);
-  await api.createLocation(WAREHOUSE, 'warehouse');
-  await api.receiveStock(SKU, WAREHOUSE, ORDERS);
+  ({ stack, api } = await startStockedStack({ KAFKA_BROKERS: broker!.address }, SKU, ORDERS));
 }, 180_000);
 
 afterAll(async () => {

@@ -9,11 +9,15 @@ import { randomUUID } from 'node:crypto';
 import { Topics } from '@fulfil/contracts';
 import { startDurablePostgres, type DurablePostgres } from '@fulfil/testing';
 import { EventLog } from './support/event-log';
-import { startLocalStack, type LocalStack } from './support/local-stack';
-import { decidedTwice, eventIdsByOrder, expectEachConfirmedOnce } from './support/crash-outcome';
-import { orderBody, PlatformClient, type Order } from './support/platform-client';
+import type { LocalStack } from './support/local-stack';
+import {
+  decidedTwice,
+  eventIdsByOrder,
+  expectEachConfirmedOnce,
+  startStockedStack,
+} from './support/crash-under-load';
+import { orderBody, type PlatformClient, type Order } from './support/platform-client';
 
-const WAREHOUSE = 'crash-wh-1';
 const SKU = `crash-sku-${randomUUID().slice(0, 8)}`;
 const ORDERS = 80;
 /** Orders placed before the crash; the rest are placed while PostgreSQL is down or recovering. */
@@ -27,23 +31,12 @@ let events: EventLog | undefined;
 
 beforeAll(async () => {
   postgres = await startDurablePostgres();
-  stack = await startLocalStack({
-    services: ['orders', 'inventory', 'payments'],
-    env: {
-      POSTGRES_URL: postgres.url,
-      PAYMENT_SIMULATOR_AUTO_PAY: 'succeeded',
-      PAYMENT_SIMULATOR_AUTO_PAY_DELAY_MS: '0',
-    },
-  });
-  await stack.ready();
-  api = new PlatformClient(stack);
+  ({ stack, api } = await startStockedStack({ POSTGRES_URL: postgres.url }, SKU, ORDERS));
   events = await EventLog.start(stack.kafkaBrokers, [
     Topics.orders,
     Topics.inventory,
     Topics.payments,
   ]);
-  await api.createLocation(WAREHOUSE, 'warehouse');
-  await api.receiveStock(SKU, WAREHOUSE, ORDERS);
 }, 180_000);
 
 afterAll(async () => {

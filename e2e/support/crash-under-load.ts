@@ -1,6 +1,39 @@
-// What the crash tests (PostgreSQL, broker) require of every order placed around a crash.
+// The crash tests' common ground (PostgreSQL, broker): the stack they crash a part of, and
+// what they require of every order placed around the crash.
 import type { EventLog } from './event-log';
-import { until, type PlatformClient } from './platform-client';
+import { startLocalStack, type LocalStack } from './local-stack';
+import { PlatformClient, until } from './platform-client';
+
+/**
+ * Orders, inventory and payments with `npm start`, the SIMULATED provider paying every intent at
+ * once, and one warehouse holding `units` of `skuId`. `env` points the stack at the server the
+ * test crashes (`POSTGRES_URL`, `KAFKA_BROKERS`).
+ */
+export async function startStockedStack(
+  env: NodeJS.ProcessEnv,
+  skuId: string,
+  units: number,
+): Promise<{ stack: LocalStack; api: PlatformClient }> {
+  const stack = await startLocalStack({
+    services: ['orders', 'inventory', 'payments'],
+    env: {
+      ...env,
+      PAYMENT_SIMULATOR_AUTO_PAY: 'succeeded',
+      PAYMENT_SIMULATOR_AUTO_PAY_DELAY_MS: '0',
+    },
+  });
+  try {
+    await stack.ready();
+    const api = new PlatformClient(stack);
+    const warehouse = `${skuId}-wh`;
+    await api.createLocation(warehouse, 'warehouse');
+    await api.receiveStock(skuId, warehouse, units);
+    return { stack, api };
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+}
 
 /**
  * Each order (one unit of `skuId`, paid online) is confirmed, with one firm reservation and one
