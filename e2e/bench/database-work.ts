@@ -18,6 +18,18 @@ export interface DatabaseWorkPerUnit {
   readonly fullPageImages: number;
   /** WAL fsyncs of every process (pg_stat_io, PostgreSQL 18+; undefined before). */
   readonly walFlushes: number | undefined;
+  /** The statements that took PostgreSQL the most execution time (`BENCH_TOP_STATEMENTS`). */
+  readonly topStatements: readonly TopStatement[];
+}
+
+/** One normalised statement of one database, per order. */
+export interface TopStatement {
+  readonly database: string;
+  readonly calls: number;
+  /** Its execution time (planning excluded), ms. */
+  readonly executionMs: number;
+  /** Its text, whitespace folded, cut to 100 characters. */
+  readonly query: string;
 }
 
 interface WalCounters {
@@ -32,6 +44,7 @@ export class DatabaseWork {
   private constructor(
     private readonly client: pg.Client,
     private readonly databases: readonly string[],
+    private readonly topCount: number,
   ) {}
 
   /**
@@ -42,6 +55,7 @@ export class DatabaseWork {
   static async connect(
     serverUrl: string,
     databases: readonly string[],
+    topCount = 0,
   ): Promise<DatabaseWork | undefined> {
     const client = new pg.Client({ connectionString: databaseUrl(serverUrl, 'postgres') });
     await client.connect();
@@ -52,7 +66,7 @@ export class DatabaseWork {
       await client.end();
       return undefined;
     }
-    const work = new DatabaseWork(client, databases);
+    const work = new DatabaseWork(client, databases, topCount);
     await work.reset();
     return work;
   }
@@ -106,6 +120,7 @@ export class DatabaseWork {
       total += calls;
     }
     return {
+      topStatements: await this.topStatements(per),
       statements: round(per(total)),
       statementsByDatabase,
       walKilobytes: round(per((wal.bytes - this.walAtReset.bytes) / 1024)),
@@ -115,6 +130,30 @@ export class DatabaseWork {
           ? undefined
           : round(per(wal.flushes - this.walAtReset.flushes)),
     };
+  }
+
+  /** The `topCount` statements of the counted databases with the most execution time. */
+  private async topStatements(per: (count: number) => number): Promise<TopStatement[]> {
+    if (this.topCount === 0) return [];
+    const { rows } = await this.client.query<{
+      datname: string;
+      calls: string;
+      ms: number;
+      query: string;
+    }>(
+      `SELECT d.datname, s.calls::text AS calls, s.total_exec_time AS ms,
+              left(regexp_replace(s.query, '\\s+', ' ', 'g'), 100) AS query
+         FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+        WHERE d.datname = ANY($1::text[])
+        ORDER BY s.total_exec_time DESC LIMIT $2`,
+      [this.databases, this.topCount],
+    );
+    return rows.map((row) => ({
+      database: row.datname,
+      calls: round(per(Number(row.calls))),
+      executionMs: round(per(row.ms)),
+      query: row.query,
+    }));
   }
 
   async close(): Promise<void> {
@@ -127,5 +166,8 @@ export function describeDatabaseWork(work: DatabaseWorkPerUnit): string {
   const parts = Object.entries(work.statementsByDatabase).map(([db, count]) => `${db} ${count}`);
   const flushes = work.walFlushes === undefined ? '' : `, ${work.walFlushes} flushes`;
   const wal = `WAL ${work.walKilobytes} kB (${work.fullPageImages} full-page images${flushes})`;
-  return `statements per order ${work.statements} (${parts.join(', ')}), ${wal}`;
+  const top = work.topStatements.map(
+    (t) => `\n    ${t.executionMs} ms, ${t.calls}× ${t.database}: ${t.query}`,
+  );
+  return `statements per order ${work.statements} (${parts.join(', ')}), ${wal}${top.join('')}`;
 }
