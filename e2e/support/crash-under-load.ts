@@ -1,8 +1,17 @@
 // The crash tests' common ground (PostgreSQL, broker): the stack they crash a part of, and
 // what they require of every order placed around the crash.
-import type { EventLog } from './event-log';
+import { randomUUID } from 'node:crypto';
+import { EventLog } from './event-log';
 import { startLocalStack, type LocalStack } from './local-stack';
-import { PlatformClient, until } from './platform-client';
+import { orderBody, PlatformClient, until, type ApiResponse, type Order } from './platform-client';
+
+/** How many orders the crash tests place, and when the crash comes. */
+export const CRASH_LOAD = {
+  orders: 80,
+  /** Orders placed before the crash; the rest while the crashed part is down or recovering. */
+  crashAfter: 30,
+  placeEveryMs: 40,
+} as const;
 
 /**
  * Orders, inventory and payments with `npm start`, the SIMULATED provider paying every intent at
@@ -59,6 +68,68 @@ export async function expectEachConfirmedOnce(
     expect(await api.paymentsOf(orderId)).toEqual([
       expect.objectContaining({ orderId, status: 'captured' }),
     ]);
+  }
+}
+
+/**
+ * Places `CRASH_LOAD.orders` orders with `place` (given each one's body, paid online), one every
+ * `placeEveryMs`, and starts `crash` (crash and recovery) before order `crashAfter`. Resolves
+ * with every answer once the crash ran its course too.
+ */
+export async function placeAroundCrash<T>(
+  skuId: string,
+  crash: () => Promise<unknown>,
+  place: (body: object) => Promise<T>,
+): Promise<T[]> {
+  const placing: Promise<T>[] = [];
+  let crashed: Promise<unknown> | undefined;
+  for (let i = 0; i < CRASH_LOAD.orders; i += 1) {
+    if (i === CRASH_LOAD.crashAfter) crashed = crash();
+    placing.push(place(orderBody({ skuId, quantity: 1, paymentMethod: 'wechat-pay' })));
+    await new Promise((done) => setTimeout(done, CRASH_LOAD.placeEveryMs));
+  }
+  await crashed;
+  return Promise.all(placing);
+}
+
+/** One `POST /orders` with a key of its own. */
+export function placeOnce(api: PlatformClient, body: object): Promise<ApiResponse<Order>> {
+  return api.call<Order>('orders', 'POST', '/orders', {
+    body,
+    headers: { 'idempotency-key': randomUUID() },
+  });
+}
+
+/** Every answer was 201; the orders' ids. */
+export function expectAllAccepted(answers: readonly ApiResponse<Order>[]): string[] {
+  expect(answers.filter((answer) => answer.status !== 201)).toEqual([]);
+  return answers.map((answer) => answer.body!.orderId);
+}
+
+/**
+ * Reads `topics` from the beginning until each order has its `names` events, and expects each
+ * under one event id: a batch sent again after a crash may be stored twice, but with one id.
+ */
+export async function expectPublishedOnce(
+  brokers: string[],
+  topics: readonly string[],
+  names: readonly string[],
+  orderIds: readonly string[],
+): Promise<void> {
+  const log = await EventLog.start(brokers, topics);
+  try {
+    for (const name of names) {
+      const ids = await until(
+        `every ${name} read back`,
+        async () => eventIdsByOrder(log, name, orderIds),
+        (byOrder) => byOrder.size === orderIds.length,
+        30_000,
+      );
+      expect({ name, twice: decidedTwice(ids) }).toEqual({ name, twice: [] });
+    }
+    expect(log.violations).toEqual([]);
+  } finally {
+    await log.stop();
   }
 }
 

@@ -48,6 +48,13 @@ export interface LocalStackOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Where `FULFIL_PIDS_FILE` goes, relative to the data directory. */
   readonly pidsFile?: boolean;
+  /**
+   * The data directory to use, kept on `stop` (a stack started again on it finds its tokens);
+   * default a new temporary one, removed on `stop`.
+   */
+  readonly dataDir?: string;
+  /** The service port offset (a restarted stack keeps its ports); default a free one. */
+  readonly offset?: number;
 }
 
 export interface LocalStack {
@@ -69,7 +76,7 @@ export interface LocalStack {
   ready(timeoutMs?: number): Promise<void>;
   /** The `local-dev` bearer token from `local-tokens.json`. */
   token(): string;
-  /** SIGINT, then waits for the exit (SIGKILL after `timeoutMs`); removes the data directory. */
+  /** SIGINT, then waits for the exit (SIGKILL after `timeoutMs`); removes a temporary data directory. */
   stop(
     timeoutMs?: number,
   ): Promise<{ code: number | null; signal: NodeJS.Signals | null } | 'timeout'>;
@@ -77,9 +84,9 @@ export interface LocalStack {
 
 /** Spawns `npm start` with its own data directory, PostgreSQL and broker ports and port offset. */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'fulfil-stack-'));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'fulfil-stack-'));
   chmodSync(dataDir, 0o755); // PostgreSQL runs as user "postgres" when we are root
-  const offset = await freeServicePortOffset();
+  const offset = options.offset ?? (await freeServicePortOffset());
   const kafkaPort = await freePort();
   const postgresPort = await freePort();
   const inherited: NodeJS.ProcessEnv = { ...process.env };
@@ -146,7 +153,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         new Promise<'timeout'>((done) => (timer = setTimeout(() => done('timeout'), timeoutMs))),
       ]).finally(() => clearTimeout(timer));
       if (result === 'timeout') child.kill('SIGKILL');
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
       return result;
     },
   };

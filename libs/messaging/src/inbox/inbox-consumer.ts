@@ -77,6 +77,14 @@ export interface InboxConsumerOptions {
   readonly logger?: MessagingLogger;
   /** kafkajs consumer settings. */
   readonly sessionTimeoutMs?: number;
+  /**
+   * How long `start()` waits for the consumer to join its group, ms; the join then goes on in
+   * the background. Default 5000. A group with a member that died (a crashed instance of the
+   * service, restarted at once) cannot complete a rebalance until that member's session times
+   * out — up to its `sessionTimeoutMs` — and the service's HTTP API, which needs no consumer,
+   * should not wait for it.
+   */
+  readonly joinWaitMs?: number;
   /** Partitions handled at the same time (each still in order). Default 3. */
   readonly partitionsConsumedConcurrently?: number;
   /**
@@ -179,7 +187,10 @@ export class InboxConsumer {
     return this;
   }
 
-  /** Connects, subscribes and starts consuming (resolves once `run` started). */
+  /**
+   * Connects, subscribes and starts consuming: resolves once the consumer joined its group, or
+   * after `joinWaitMs` with a warning while the join goes on.
+   */
   async start(): Promise<void> {
     if (this.options.asynchronousCommit) {
       this.commitAsynchronously = await canFlushWal(this.options.pool);
@@ -222,6 +233,10 @@ export class InboxConsumer {
       // queued behind a long-polling fetch waits for it: keep the poll short. (A fetch still
       // returns as soon as a message arrives.)
       maxWaitTimeInMs: 100,
+      // kafkajs' default (5 retries), and no restart once stopping: a join still waiting when
+      // `stop()` disconnects fails, and kafkajs would otherwise start the consumer again after
+      // the disconnect, a member nobody stops.
+      retry: { retries: 5, restartOnFailure: async () => !this.abort.signal.aborted },
     });
     this.consumer = consumer;
     const commits = new PeriodicOffsetCommits(
@@ -245,7 +260,7 @@ export class InboxConsumer {
       topics: [...this.options.topics],
       fromBeginning: this.options.fromBeginning ?? true,
     });
-    await consumer.run({
+    const running = consumer.run({
       // Offsets are resolved only for handled messages — their inbox transaction committed,
       // or they are in the DLQ — and committed in the background (PeriodicOffsetCommits), not
       // after each batch as kafkajs' autoCommit does.
@@ -264,6 +279,28 @@ export class InboxConsumer {
         }
       },
     });
+    await this.untilJoined(running);
+  }
+
+  /**
+   * Waits for `run` (which resolves once the group is joined; kafkajs reports a failed join as
+   * a crash, handled above) at most `joinWaitMs`.
+   */
+  private async untilJoined(running: Promise<void>): Promise<void> {
+    const waitMs = this.options.joinWaitMs ?? 5_000;
+    let timer: NodeJS.Timeout | undefined;
+    const joined = await Promise.race([
+      running.then(() => true),
+      new Promise<false>((done) => (timer = setTimeout(() => done(false), waitMs))),
+    ]).finally(() => clearTimeout(timer));
+    if (joined) return;
+    this.logger.warn(
+      `inbox ${this.options.groupId}: not joined its group after ${waitMs} ms (a member that ` +
+        'died holds the rebalance until its session times out); consuming starts once it has',
+    );
+    running.catch((error: unknown) =>
+      this.logger.error(`inbox ${this.options.groupId}: ${(error as Error).message}`),
+    );
   }
 
   private restart(crashed: Consumer): void {

@@ -1,39 +1,26 @@
 // The inbox consumer commits its offsets in the background (PeriodicOffsetCommits), not after
 // every batch as kafkajs' autoCommit does, and the last ones when it stops.
-import { startTestInfrastructure, type TestInfrastructure } from '@fulfil/testing';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { Pool } from 'pg';
 import {
   appliedCounts,
-  createAppliedTable,
-  kafkaClient,
   kafkaMessageOf,
-  migrate,
   orderCancelled,
+  useInboxTestbed,
   waitFor,
 } from '../testing/messaging-test-kit';
 import { InboxConsumer } from './inbox-consumer';
 
 const TOPIC = 'committed.events';
-let infra: TestInfrastructure;
-let pool: Pool;
-let kafka: Kafka;
+const testbed = useInboxTestbed(TOPIC);
 let producer: Producer;
 
 beforeAll(async () => {
-  infra = await startTestInfrastructure();
-  await migrate(infra.postgresUrl);
-  pool = new Pool({ connectionString: infra.postgresUrl, max: 5 });
-  await createAppliedTable(pool);
-  kafka = kafkaClient(infra.kafkaBrokers);
-  await withAdmin((admin) => admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 1 }] }));
-  producer = kafka.producer();
+  producer = testbed.kafka.producer();
   await producer.connect();
 });
 afterAll(async () => {
   await producer?.disconnect();
-  await pool?.end();
-  await infra?.stop();
 });
 
 /** An inbox consumer of `TOPIC` in group `groupId`, and the offset commits it sent. */
@@ -43,9 +30,9 @@ async function consumerCommittingEvery(
   options: { pool?: Pool; asynchronousCommit?: boolean; onCommit?: () => void } = {},
 ) {
   const commits: unknown[] = [];
-  const client = Object.create(kafka) as Kafka;
+  const client = Object.create(testbed.kafka) as Kafka;
   client.consumer = (config) => {
-    const created = kafka.consumer(config);
+    const created = testbed.kafka.consumer(config);
     created.on(created.events.COMMIT_OFFSETS, ({ payload }) => {
       commits.push(payload);
       options.onCommit?.();
@@ -53,7 +40,7 @@ async function consumerCommittingEvery(
     return created;
   };
   const consumer = new InboxConsumer({
-    pool: options.pool ?? pool,
+    pool: options.pool ?? testbed.pool,
     asynchronousCommit: options.asynchronousCommit,
     kafka: client,
     groupId,
@@ -81,12 +68,12 @@ async function sendOneByOne(count: number, prefix: string): Promise<void> {
   for (let n = 0; n < count; n += 1) {
     const { id, message } = kafkaMessageOf(orderCancelled(`${prefix}-${n}`));
     await producer.send({ topic: TOPIC, messages: [message] });
-    await waitFor(async () => (await appliedCounts(pool)).has(id), `event ${n} applied`);
+    await waitFor(async () => (await appliedCounts(testbed.pool)).has(id), `event ${n} applied`);
   }
 }
 
 async function withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = kafka.admin();
+  const admin = testbed.kafka.admin();
   await admin.connect();
   try {
     return await use(admin);
@@ -135,7 +122,7 @@ describe('InboxConsumer offset commits', () => {
   describe('with asynchronous inbox commits', () => {
     /** A pool on the test database that logs its WAL flushes, and can be made to fail them. */
     function flushLoggingPool(log: string[]) {
-      const logged = new Pool({ connectionString: infra.postgresUrl, max: 5 });
+      const logged = new Pool({ connectionString: testbed.infra.postgresUrl, max: 5 });
       const control = { failFlushes: false };
       const query = logged.query.bind(logged) as (...args: unknown[]) => Promise<unknown>;
       logged.query = ((config: unknown, ...rest: unknown[]) => {

@@ -36,6 +36,49 @@ export function useDeadlinesDatabase(table: string, tableSql: string): { readonl
   };
 }
 
+/**
+ * For an inbox test file: a migrated database with the `applied` read model, a Kafka client
+ * and `topic` with one partition, set up before its tests and closed after them.
+ */
+export function useInboxTestbed(topic: string): {
+  readonly infra: TestInfrastructure;
+  readonly pool: Pool;
+  readonly kafka: Kafka;
+} {
+  let infra: TestInfrastructure;
+  let pool: Pool;
+  let kafka: Kafka;
+  beforeAll(async () => {
+    infra = await startTestInfrastructure();
+    await migrate(infra.postgresUrl);
+    pool = new Pool({ connectionString: infra.postgresUrl, max: 5 });
+    await createAppliedTable(pool);
+    kafka = kafkaClient(infra.kafkaBrokers);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
+    } finally {
+      await admin.disconnect();
+    }
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await infra?.stop();
+  });
+  return {
+    get infra() {
+      return infra;
+    },
+    get pool() {
+      return pool;
+    },
+    get kafka() {
+      return kafka;
+    },
+  };
+}
+
 /** A moment ago: a deadline due at once. */
 export const past = (): Date => new Date(Date.now() - 1_000);
 

@@ -1,0 +1,114 @@
+// The payments service crashing under load: orders and inventory with `npm start`, payments
+// with a second `npm start` on the first one's PostgreSQL and broker, and the SIMULATED payment
+// provider in a process of its own, as a real provider is (it keeps its payments and retries
+// its webhooks while payments is away). The test SIGKILLs payments mid-load — no shutdown hook
+// runs, handed-off provider calls die with it — and starts it again on the same ports. Every
+// order must still be paid and confirmed once: a call the dead process held is taken over when
+// its lease (60 s) runs out, a webhook that found payments down is delivered again.
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Topics } from '@fulfil/contracts';
+import { spawnUntilReady, stopChild, type ReadyChild } from '@fulfil/local-infra';
+import { freePort } from '@fulfil/testing';
+import {
+  CRASH_LOAD,
+  expectAllAccepted,
+  expectEachConfirmedOnce,
+  expectPublishedOnce,
+  placeAroundCrash,
+  placeOnce,
+} from './support/crash-under-load';
+import { REPO_ROOT, startLocalStack, type LocalStack } from './support/local-stack';
+import { PlatformClient } from './support/platform-client';
+
+const SKU = `payments-crash-sku-${randomUUID().slice(0, 8)}`;
+
+let platform: LocalStack | undefined;
+let simulator: ReadyChild | undefined;
+let paymentsDir: string;
+let payments: LocalStack | undefined;
+let api: PlatformClient;
+
+/** Payments alone, on the platform's PostgreSQL and broker, the provider simulator and `dir`. */
+async function startPayments(offset?: number): Promise<LocalStack> {
+  const stack = await startLocalStack({
+    services: ['payments'],
+    dataDir: paymentsDir,
+    offset,
+    pidsFile: true,
+    env: {
+      POSTGRES_URL: platform!.postgresUrl,
+      KAFKA_BROKERS: platform!.kafkaBrokers.join(','),
+      PAYMENT_GATEWAY_URL: simulator!.ready[1],
+    },
+  });
+  await stack.ready();
+  return stack;
+}
+
+/** SIGKILL of the payments service itself; its `npm start` then stops (a service died). */
+async function crashPayments(): Promise<void> {
+  const { processes } = JSON.parse(readFileSync(join(paymentsDir, 'pids.json'), 'utf8')) as {
+    processes: Array<{ name: string; pid: number }>;
+  };
+  process.kill(processes.find((p) => p.name === 'payments')!.pid, 'SIGKILL');
+  await payments!.exited;
+}
+
+beforeAll(async () => {
+  platform = await startLocalStack({ services: ['orders', 'inventory'] });
+  await platform.ready();
+  simulator = await spawnUntilReady({
+    command: process.execPath,
+    args: [join(REPO_ROOT, 'dist/services/payments/src/simulator/main.js')],
+    readyLine: /listening on (http:\/\/\S+)/,
+    label: 'payment provider simulator',
+    timeoutMs: 30_000,
+    env: {
+      ...process.env,
+      PAYMENT_SIMULATOR_PORT: String(await freePort()),
+      PAYMENT_SIMULATOR_AUTO_PAY: 'succeeded',
+      PAYMENT_SIMULATOR_AUTO_PAY_DELAY_MS: '0',
+    },
+  });
+  // The payments stack's data directory starts with the platform's token: one caller for all.
+  paymentsDir = mkdtempSync(join(tmpdir(), 'fulfil-payments-'));
+  copyFileSync(join(platform.dataDir, 'local-tokens.json'), join(paymentsDir, 'local-tokens.json'));
+  payments = await startPayments();
+  api = new PlatformClient({
+    ...platform,
+    urls: { ...platform.urls, payments: payments.urls.payments },
+  });
+  const warehouse = `${SKU}-wh`;
+  await api.createLocation(warehouse, 'warehouse');
+  await api.receiveStock(SKU, warehouse, CRASH_LOAD.orders);
+}, 240_000);
+
+afterAll(async () => {
+  await payments?.stop();
+  if (simulator) await stopChild(simulator.child, simulator.exited);
+  await platform?.stop();
+  rmSync(paymentsDir, { recursive: true, force: true });
+}, 120_000);
+
+describe('a payments crash under load', () => {
+  it('loses no payment: each order is paid, captured and confirmed exactly once', async () => {
+    const restarted = async () => {
+      const offset = payments!.offset;
+      await crashPayments();
+      payments = await startPayments(offset);
+    };
+    const answers = await placeAroundCrash(SKU, restarted, (body) => placeOnce(api, body));
+    const orderIds = expectAllAccepted(answers);
+
+    await expectEachConfirmedOnce(api, orderIds, SKU);
+    await expectPublishedOnce(
+      platform!.kafkaBrokers,
+      [Topics.orders, Topics.payments],
+      ['PaymentIntentCreated', 'PaymentCaptured', 'OrderConfirmed'],
+      orderIds,
+    );
+  }, 400_000);
+});
