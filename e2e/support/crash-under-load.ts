@@ -1,5 +1,5 @@
-// The crash tests' common ground (PostgreSQL, broker): the stack they crash a part of, and
-// what they require of every order placed around the crash.
+// The crash tests' common ground (PostgreSQL, broker, payments): the stack they crash a part of,
+// how they place orders around the crash, and what they require of every one of them.
 import { randomUUID } from 'node:crypto';
 import { EventLog } from './event-log';
 import { startLocalStack, type LocalStack } from './local-stack';
