@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Topics } from '@fulfil/contracts';
 import { startDevBrokerProcess, type DevBrokerProcess } from '@fulfil/local-infra';
 import { freePort } from '@fulfil/testing';
 import type { LocalStack } from './support/local-stack';
@@ -17,6 +16,7 @@ import {
   expectAllAccepted,
   expectEachConfirmedOnce,
   expectPublishedOnce,
+  ORDER_FLOW_EVENTS,
   placeAroundCrash,
   placeOnce,
   startStockedStack,
@@ -71,8 +71,8 @@ describe('a broker crash under load', () => {
     await expectEachConfirmedOnce(api, orderIds, SKU);
     await expectPublishedOnce(
       stack!.kafkaBrokers,
-      [Topics.orders, Topics.inventory, Topics.payments],
-      ['OrderPlaced', 'StockReserved', 'OrderConfirmed'],
+      ORDER_FLOW_EVENTS.topics,
+      ORDER_FLOW_EVENTS.names,
       orderIds,
     );
   }, 400_000);

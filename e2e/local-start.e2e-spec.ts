@@ -6,7 +6,13 @@ import { isProcessAlive } from '@fulfil/local-infra';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SERVICE_CATALOG } from '@fulfil/contracts';
-import { eventually, REPO_ROOT, startLocalStack, type LocalStack } from './support/local-stack';
+import {
+  eventually,
+  REPO_ROOT,
+  startLocalStack,
+  type LocalStack,
+  type RecordedPids,
+} from './support/local-stack';
 
 const SERVICES = Object.values(SERVICE_CATALOG);
 
@@ -25,17 +31,12 @@ function processesMentioning(text: string): number[] {
   return found;
 }
 
-interface PidsFile {
-  start: number;
-  processes: Array<{ name: string; pid: number }>;
-}
-
 describe('npm start (tools/start/start.mjs)', () => {
   const missing = SERVICES.filter(
     (s) => !existsSync(join(REPO_ROOT, 'services', s.name, 'src/main.ts')),
   ).map((s) => s.name);
   let stack: LocalStack | undefined;
-  let recorded: PidsFile | undefined;
+  let recorded: RecordedPids | undefined;
 
   afterAll(async () => {
     // Only when the test failed half-way: never leave the platform running.
@@ -64,7 +65,7 @@ describe('npm start (tools/start/start.mjs)', () => {
     const tokens = JSON.parse(readFileSync(join(started.dataDir, 'local-tokens.json'), 'utf8'));
     expect(tokens).toEqual([expect.objectContaining({ caller: 'local-dev' })]);
 
-    const pids = JSON.parse(readFileSync(join(started.dataDir, 'pids.json'), 'utf8')) as PidsFile;
+    const pids = started.pids();
     recorded = pids;
     expect(pids.start).toBe(started.process.pid);
     expect(pids.processes.map((p) => p.name).sort()).toEqual(

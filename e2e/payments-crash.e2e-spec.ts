@@ -5,7 +5,7 @@
 // runs, handed-off provider calls die with it — and starts it again on the same ports. Every
 // order must still be paid and confirmed once: a call the dead process held is taken over when
 // its lease (60 s) runs out, a webhook that found payments down is delivered again.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -50,10 +50,7 @@ async function startPayments(offset?: number): Promise<LocalStack> {
 
 /** SIGKILL of the payments service itself; its `npm start` then stops (a service died). */
 async function crashPayments(): Promise<void> {
-  const { processes } = JSON.parse(readFileSync(join(paymentsDir, 'pids.json'), 'utf8')) as {
-    processes: Array<{ name: string; pid: number }>;
-  };
-  process.kill(processes.find((p) => p.name === 'payments')!.pid, 'SIGKILL');
+  process.kill(payments!.pids().processes.find((p) => p.name === 'payments')!.pid, 'SIGKILL');
   await payments!.exited;
 }
 

@@ -6,13 +6,13 @@
 // crash, and must neither have been published nor acknowledged. The payment provider is the
 // SIMULATED one inside payments, paying every intent at once.
 import { randomUUID } from 'node:crypto';
-import { Topics } from '@fulfil/contracts';
 import { startDurablePostgres, type DurablePostgres } from '@fulfil/testing';
 import type { LocalStack } from './support/local-stack';
 import {
   CRASH_LOAD,
   expectEachConfirmedOnce,
   expectPublishedOnce,
+  ORDER_FLOW_EVENTS,
   placeAroundCrash,
   startStockedStack,
 } from './support/crash-under-load';
@@ -69,8 +69,8 @@ describe('a PostgreSQL crash under load', () => {
     // redelivered cause wrote new events under new ids, and no event id names two decisions.
     await expectPublishedOnce(
       stack!.kafkaBrokers,
-      [Topics.orders, Topics.inventory, Topics.payments],
-      ['OrderPlaced', 'StockReserved', 'OrderConfirmed'],
+      ORDER_FLOW_EVENTS.topics,
+      ORDER_FLOW_EVENTS.names,
       orderIds,
     );
     // While PostgreSQL was down the API said so — unavailable, never an internal error — or

@@ -1,6 +1,7 @@
 // The crash tests' common ground (PostgreSQL, broker, payments): the stack they crash a part of,
 // how they place orders around the crash, and what they require of every one of them.
 import { randomUUID } from 'node:crypto';
+import { Topics } from '@fulfil/contracts';
 import { EventLog } from './event-log';
 import { startLocalStack, type LocalStack } from './local-stack';
 import { orderBody, PlatformClient, until, type ApiResponse, type Order } from './platform-client';
@@ -105,6 +106,12 @@ export function expectAllAccepted(answers: readonly ApiResponse<Order>[]): strin
   expect(answers.filter((answer) => answer.status !== 201)).toEqual([]);
   return answers.map((answer) => answer.body!.orderId);
 }
+
+/** The events of every order's way to confirmation, one from each service, and their topics. */
+export const ORDER_FLOW_EVENTS = {
+  topics: [Topics.orders, Topics.inventory, Topics.payments],
+  names: ['OrderPlaced', 'StockReserved', 'OrderConfirmed'],
+} as const;
 
 /**
  * Reads `topics` from the beginning until each order has its `names` events, and expects each

@@ -57,6 +57,12 @@ export interface LocalStackOptions {
   readonly offset?: number;
 }
 
+/** What `npm start` wrote to `FULFIL_PIDS_FILE`: itself and every process it started. */
+export interface RecordedPids {
+  readonly start: number;
+  readonly processes: ReadonlyArray<{ readonly name: string; readonly pid: number }>;
+}
+
 export interface LocalStack {
   readonly process: ChildProcess;
   readonly dataDir: string;
@@ -76,6 +82,8 @@ export interface LocalStack {
   ready(timeoutMs?: number): Promise<void>;
   /** The `local-dev` bearer token from `local-tokens.json`. */
   token(): string;
+  /** The processes `npm start` recorded (started with `pidsFile`). */
+  pids(): RecordedPids;
   /** SIGINT, then waits for the exit (SIGKILL after `timeoutMs`); removes a temporary data directory. */
   stop(
     timeoutMs?: number,
@@ -144,6 +152,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         token: string;
       }>;
       return tokens[0]!.token;
+    },
+    pids() {
+      return JSON.parse(readFileSync(join(dataDir, 'pids.json'), 'utf8')) as RecordedPids;
     },
     async stop(timeoutMs = 60_000) {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');

@@ -9,6 +9,15 @@ import { DataSource } from 'typeorm';
 import { CreateMessaging1732400000000 } from '../create-messaging.migration';
 import { CreateDeadlines1732500000000 } from '../deadlines/create-deadlines.migration';
 
+/** The test infrastructure, its database migrated, and a pool of `max` connections on it. */
+async function startMigratedDatabase(
+  max: number,
+): Promise<{ infra: TestInfrastructure; pool: Pool }> {
+  const infra = await startTestInfrastructure();
+  await migrate(infra.postgresUrl);
+  return { infra, pool: new Pool({ connectionString: infra.postgresUrl, max }) };
+}
+
 /**
  * A migrated database for a deadline test file: `tableSql` creates the table its handlers
  * write; deadlines and that table are emptied before each test.
@@ -17,9 +26,7 @@ export function useDeadlinesDatabase(table: string, tableSql: string): { readonl
   let infra: TestInfrastructure;
   let pool: Pool;
   beforeAll(async () => {
-    infra = await startTestInfrastructure();
-    await migrate(infra.postgresUrl);
-    pool = new Pool({ connectionString: infra.postgresUrl, max: 10 });
+    ({ infra, pool } = await startMigratedDatabase(10));
     await pool.query(tableSql);
   });
   afterAll(async () => {
@@ -49,9 +56,7 @@ export function useInboxTestbed(topic: string): {
   let pool: Pool;
   let kafka: Kafka;
   beforeAll(async () => {
-    infra = await startTestInfrastructure();
-    await migrate(infra.postgresUrl);
-    pool = new Pool({ connectionString: infra.postgresUrl, max: 5 });
+    ({ infra, pool } = await startMigratedDatabase(5));
     await createAppliedTable(pool);
     kafka = kafkaClient(infra.kafkaBrokers);
     const admin = kafka.admin();
