@@ -92,6 +92,8 @@ describe('service kit on real PostgreSQL and Kafka', () => {
     const res = await request(http).get('/metrics').expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
     expect(res.text).toContain('process_cpu_user_seconds_total');
+    // Still reported with the kit's own sampling interval (EVENT_LOOP_SAMPLE_INTERVAL_MS).
+    expect(res.text).toMatch(/nodejs_eventloop_lag_p99_seconds\{[^}]*\} \d/);
     expect(res.text).toMatch(
       /http_request_duration_seconds_count\{[^}]*method="POST",route="\/fixtures",status_code="201"[^}]*\} [1-9]/,
     );
