@@ -4,7 +4,9 @@
 // its webhooks while payments is away). The test SIGKILLs payments mid-load — no shutdown hook
 // runs, handed-off provider calls die with it — and starts it again on the same ports. Every
 // order must still be paid and confirmed once: a call the dead process held is taken over when
-// its lease (60 s) runs out, a webhook that found payments down is delivered again.
+// its lease runs out, a webhook that found payments down is delivered again. The restart runs
+// with Kafka's shortest session and a 15 s lease (`KAFKA_SESSION_TIMEOUT_MS`,
+// `DEADLINE_LEASE_MS`), so that the test waits seconds for both, not a minute.
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +44,12 @@ async function startPayments(offset?: number): Promise<LocalStack> {
       POSTGRES_URL: platform!.postgresUrl,
       KAFKA_BROKERS: platform!.kafkaBrokers.join(','),
       PAYMENT_GATEWAY_URL: simulator!.ready[1],
+      // Kafka's shortest session: the restarted consumer gets the dead member's partitions
+      // 6 s after the crash instead of 30.
+      KAFKA_SESSION_TIMEOUT_MS: '6000',
+      // A provider call the dead process held is taken over 15 s after it began instead of 60
+      // (still above the provider client's 10 s timeout).
+      DEADLINE_LEASE_MS: '15000',
     },
   });
   await stack.ready();

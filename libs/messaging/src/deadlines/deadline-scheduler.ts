@@ -81,7 +81,10 @@ export interface DeadlineSchedulerOptions {
   readonly concurrency?: number;
   /** Delay before a failed deadline is tried again. Default 1 s doubling up to 60 s, jittered. */
   readonly retryBackoff?: BackoffOptions;
-  /** How long a leased handler ({@link DeadlineScheduler.onLeased}) holds its deadline. Default 60 s. */
+  /**
+   * How long a leased handler ({@link DeadlineScheduler.onLeased}) holds its deadline. Default
+   * 60 s; in a service, `DEADLINE_LEASE_MS`.
+   */
   readonly leaseMs?: number;
   /** Where `deadlines_due` and `deadlines_fired_total` go. */
   readonly registry?: Registry;
@@ -119,7 +122,8 @@ const SCHEDULE_SQL = `INSERT INTO deadlines (deadline_id, kind, due_at, payload)
 export class DeadlineScheduler {
   private readonly handlers = new Map<string, DeadlineHandler>();
   private readonly leasedHandlers = new Map<string, LeasedDeadlineHandler>();
-  private readonly leaseMs: number;
+  /** How long a leased handler holds its deadline, ms. */
+  readonly leaseMs: number;
   private readonly pollIntervalMs: number;
   private readonly wakeup = new Wakeup();
   /** Passes at most this often when woken: a burst of due-at-once work is fired in one pass. */

@@ -75,7 +75,11 @@ export interface InboxConsumerOptions {
    */
   readonly registry?: Registry;
   readonly logger?: MessagingLogger;
-  /** kafkajs consumer settings. */
+  /**
+   * How long the group waits for this member's heartbeat before it hands the member's
+   * partitions to others, ms. Default 30000 (`KAFKA_SESSION_TIMEOUT_MS` through
+   * `connectInbox`). Heartbeats go every third of it, at most every 3 s (kafkajs' default).
+   */
   readonly sessionTimeoutMs?: number;
   /**
    * How long `start()` waits for the consumer to join its group, ms; the join then goes on in
@@ -181,6 +185,11 @@ export class InboxConsumer {
     };
   }
 
+  /** The session this consumer's group membership asks for, ms. */
+  get sessionTimeoutMs(): number {
+    return this.options.sessionTimeoutMs ?? 30_000;
+  }
+
   /** Adds a handler for a `ce_type` (versioned) or wire name (any version). Before `start()`. */
   on(type: string, handler: IntegrationEventHandler): this {
     this.handlers.set(type, handler);
@@ -227,7 +236,10 @@ export class InboxConsumer {
     const { kafka, groupId } = this.options;
     const consumer = kafka.consumer({
       groupId,
-      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      sessionTimeout: this.sessionTimeoutMs,
+      // Kafka's rule of thumb: three heartbeats per session, so that one late heartbeat on a
+      // busy machine does not end a short session.
+      heartbeatInterval: Math.min(3_000, Math.floor(this.sessionTimeoutMs / 3)),
       allowAutoTopicCreation: true,
       // A broker handles one connection's requests in order, so an offset commit or heartbeat
       // queued behind a long-polling fetch waits for it: keep the poll short. (A fetch still

@@ -44,6 +44,7 @@ export function connectInbox(app: INestApplication, options: ConnectInboxOptions
         kafka: app.get<Kafka>(KAFKA_CLIENT),
         groupId: groupId ?? config.service,
         topics,
+        sessionTimeoutMs: config.kafkaSessionTimeoutMs,
         asynchronousCommit:
           app.get<EventSourcingOptions>(EVENT_SOURCING_OPTIONS).asynchronousInboxCommits,
         registry: app.get(HttpMetrics).registry,

@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import type { NestMicroservice } from '@nestjs/microservices';
 import { createServiceApp, loadServiceConfig } from '@fulfil/service-kit';
 import { startTestInfrastructure, type TestInfrastructure } from '@fulfil/testing';
 import type { Kafka, Producer } from 'kafkajs';
@@ -13,6 +14,8 @@ import {
   orderCancelled,
   waitFor,
 } from '../testing/messaging-test-kit';
+import { DeadlineScheduler } from '../deadlines/deadline-scheduler';
+import type { InboxConsumer } from '../inbox/inbox-consumer';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import {
   eventSourcingFixture,
@@ -46,6 +49,8 @@ beforeAll(async () => {
     KAFKA_BROKERS: infra.kafkaBrokers.join(','),
     AUTH_TOKENS: JSON.stringify([{ caller: 'tester', token: TOKEN, scopes: [] }]),
     OUTBOX_RELAY_POLL_INTERVAL_MS: '30',
+    KAFKA_SESSION_TIMEOUT_MS: '7000',
+    DEADLINE_LEASE_MS: '15000',
   });
   app = await createServiceApp(eventSourcingFixture, config, {
     logger: pino({ level: 'silent' }),
@@ -63,6 +68,15 @@ afterAll(async () => {
 describe('EventSourcingModule in a service', () => {
   it("runs the relay at the operator's OUTBOX_RELAY_POLL_INTERVAL_MS", () => {
     expect(app.get(OutboxRelay).pollIntervalMs).toBe(30);
+  });
+
+  it("joins the consumer group with the operator's KAFKA_SESSION_TIMEOUT_MS", () => {
+    const [inbox] = app.getMicroservices() as NestMicroservice[];
+    expect(inbox!.unwrap<InboxConsumer>().sessionTimeoutMs).toBe(7000);
+  });
+
+  it("leases deadlines whose handlers call out for the operator's DEADLINE_LEASE_MS", () => {
+    expect(app.get(DeadlineScheduler).leaseMs).toBe(15_000);
   });
 
   it('publishes what a command enqueued, through the running relay, keyed and in order', async () => {

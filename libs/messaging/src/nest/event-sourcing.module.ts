@@ -142,11 +142,12 @@ export class EventSourcingModule {
         },
         {
           provide: DeadlineScheduler,
-          inject: [PG_POOL, HttpMetrics, SERVICE_LOGGER],
-          useFactory: (pool: Pool, metrics: HttpMetrics, logger: Logger) =>
+          inject: [PG_POOL, HttpMetrics, SERVICE_LOGGER, SERVICE_CONFIG],
+          useFactory: (pool: Pool, metrics: HttpMetrics, logger: Logger, config: ServiceConfig) =>
             new DeadlineScheduler({
               pool,
               pollIntervalMs: options.deadlinePollIntervalMs ?? 250,
+              leaseMs: config.deadlineLeaseMs,
               registry: metrics.registry,
               logger: messagingLogger(logger, 'deadlines'),
             }),

@@ -57,6 +57,8 @@ describe('loadServiceConfig', () => {
       httpBodyLimit: 1024 * 1024,
       shutdownGraceMs: 10_000,
       outboxRelayPollIntervalMs: undefined,
+      kafkaSessionTimeoutMs: 30_000,
+      deadlineLeaseMs: 60_000,
     });
   });
 
@@ -70,6 +72,8 @@ describe('loadServiceConfig', () => {
       SHUTDOWN_GRACE_MS: '2500',
       KAFKA_CLIENT_ID: 'after-sales-blue',
       OUTBOX_RELAY_POLL_INTERVAL_MS: '50',
+      KAFKA_SESSION_TIMEOUT_MS: '10000',
+      DEADLINE_LEASE_MS: '20000',
       DATABASE_URL: 'postgresql://db/after_sales',
     });
     expect(config).toMatchObject({
@@ -80,6 +84,8 @@ describe('loadServiceConfig', () => {
       shutdownGraceMs: 2500,
       kafkaClientId: 'after-sales-blue',
       outboxRelayPollIntervalMs: 50,
+      kafkaSessionTimeoutMs: 10_000,
+      deadlineLeaseMs: 20_000,
     });
     expect(loadServiceConfig(definition, { ...VALID, HTTP_BODY_LIMIT: '2048' }).httpBodyLimit).toBe(
       2048,
@@ -173,16 +179,19 @@ describe('loadServiceConfig', () => {
     expect(failure('HTTP_BODY_LIMIT', { HTTP_BODY_LIMIT: value })).toMatch(/^HTTP_BODY_LIMIT must/);
   });
 
-  it.each(['soon', '-1', '600001', '1e3'])('rejects SHUTDOWN_GRACE_MS=%s', (value) => {
-    expect(failure('SHUTDOWN_GRACE_MS', { SHUTDOWN_GRACE_MS: value })).toBe(
-      'SHUTDOWN_GRACE_MS must be a whole number from 0 to 600000',
-    );
-  });
-
-  it.each(['0', '10001', 'fast', '2.5'])('rejects OUTBOX_RELAY_POLL_INTERVAL_MS=%s', (value) => {
-    expect(failure('OUTBOX_RELAY_POLL_INTERVAL_MS', { OUTBOX_RELAY_POLL_INTERVAL_MS: value })).toBe(
-      'OUTBOX_RELAY_POLL_INTERVAL_MS must be a whole number from 1 to 10000',
-    );
+  // Whole numbers of milliseconds within bounds. KAFKA_SESSION_TIMEOUT_MS: Kafka's default
+  // broker bounds, outside which a broker refuses the join.
+  it.each([
+    ['SHUTDOWN_GRACE_MS', ['soon', '-1', '600001', '1e3'], 0, 600_000],
+    ['OUTBOX_RELAY_POLL_INTERVAL_MS', ['0', '10001', 'fast', '2.5'], 1, 10_000],
+    ['KAFKA_SESSION_TIMEOUT_MS', ['5999', '1800001', '10s', '6000.5'], 6_000, 1_800_000],
+    ['DEADLINE_LEASE_MS', ['4999', '3600001', '1m', '6000.5'], 5_000, 3_600_000],
+  ] as const)('rejects a malformed or out-of-range %s', (variable, values, min, max) => {
+    for (const value of values) {
+      expect(failure(variable, { [variable]: value })).toBe(
+        `${variable} must be a whole number from ${min} to ${max}`,
+      );
+    }
   });
 
   it('rejects a KAFKA_CLIENT_ID with odd characters', () => {
@@ -201,6 +210,8 @@ describe('loadServiceConfig', () => {
       'SHUTDOWN_GRACE_MS',
       'KAFKA_CLIENT_ID',
       'OUTBOX_RELAY_POLL_INTERVAL_MS',
+      'KAFKA_SESSION_TIMEOUT_MS',
+      'DEADLINE_LEASE_MS',
     ]);
     const required = SERVICE_ENVIRONMENT.filter((v) => v.required).map((v) => v.name);
     for (const name of required) failure(name, { [name]: undefined });

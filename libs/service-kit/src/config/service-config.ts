@@ -30,7 +30,17 @@ export interface ServiceConfig {
   readonly shutdownGraceMs: number;
   /** `OUTBOX_RELAY_POLL_INTERVAL_MS`; unset: the service's own default. */
   readonly outboxRelayPollIntervalMs: number | undefined;
+  /** `KAFKA_SESSION_TIMEOUT_MS`: the session of the service's consumer-group members. */
+  readonly kafkaSessionTimeoutMs: number;
+  /** `DEADLINE_LEASE_MS`: how long a deadline whose handler calls out stays with one process. */
+  readonly deadlineLeaseMs: number;
 }
+
+/**
+ * Kafka's own bounds for a member's session (the broker defaults of
+ * `group.min.session.timeout.ms` and `group.max.session.timeout.ms`).
+ */
+export const KAFKA_SESSION_TIMEOUT_RANGE_MS = { min: 6_000, max: 1_800_000 } as const;
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -76,6 +86,17 @@ export function loadServiceConfig(
     ),
     outboxRelayPollIntervalMs: withDefault('OUTBOX_RELAY_POLL_INTERVAL_MS', undefined, (raw) =>
       parseInteger('OUTBOX_RELAY_POLL_INTERVAL_MS', raw, 1, 10_000),
+    ),
+    kafkaSessionTimeoutMs: withDefault('KAFKA_SESSION_TIMEOUT_MS', 30_000, (raw) =>
+      parseInteger(
+        'KAFKA_SESSION_TIMEOUT_MS',
+        raw,
+        KAFKA_SESSION_TIMEOUT_RANGE_MS.min,
+        KAFKA_SESSION_TIMEOUT_RANGE_MS.max,
+      ),
+    ),
+    deadlineLeaseMs: withDefault('DEADLINE_LEASE_MS', 60_000, (raw) =>
+      parseInteger('DEADLINE_LEASE_MS', raw, 5_000, 3_600_000),
     ),
   };
 }

@@ -81,4 +81,18 @@ export const SERVICE_ENVIRONMENT: readonly EnvironmentVariable[] = [
     description:
       'While the service commits events, its outbox relay publishes at most once per this many ms, 1–10000: each hop of a flow waits up to this long, and a longer interval publishes bigger batches, which consumers then handle in fewer transactions (less CPU per order under load, more latency). Only services with an outbox use it.',
   },
+  {
+    name: 'KAFKA_SESSION_TIMEOUT_MS',
+    required: false,
+    default: '30000',
+    description:
+      "Session of the service's Kafka consumer-group members, 6000–1800000 ms: how long the group waits for an instance that stopped heartbeating (crashed, frozen, cut off) before its partitions go to the others. A restarted instance too gets its partitions only then. Shorter recovers sooner; too short for the machine's pauses (GC, a loaded VM) makes healthy members drop out and rebalance. Heartbeats go every third of it, at most every 3 s.",
+  },
+  {
+    name: 'DEADLINE_LEASE_MS',
+    required: false,
+    default: '60000',
+    description:
+      "How long a due deadline whose handler calls out (payments' provider calls) stays with the process that took it, 5000–3600000 ms. Should that process die, another instance (or the restarted one) takes the deadline over when the lease runs out. Keep it well above the longest call such a handler makes (payments' provider timeout is 10 s): a lease that runs out while the call is still going lets a second process make the same call.",
+  },
 ];

@@ -61,6 +61,8 @@ export async function buildOpenApiDocument(definition: ServiceDefinition): Promi
     httpBodyLimit: 1,
     shutdownGraceMs: 0,
     outboxRelayPollIntervalMs: undefined,
+    kafkaSessionTimeoutMs: 30_000,
+    deadlineLeaseMs: 60_000,
   };
   const logger = pino({ enabled: false });
   const app = await NestFactory.create(serviceAppModule(definition, config, logger), {
