@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { commitWith, withTransaction } from '@fulfil/event-store';
 import { PreparedStatementClient } from '@fulfil/service-kit';
-import { startDurablePostgres, type DurablePostgres } from '@fulfil/testing';
+import { startDurablePostgres, walFlushesOf, type DurablePostgres } from '@fulfil/testing';
 import { Pool, type PoolClient } from 'pg';
 import { CREATE_MESSAGING_SQL } from '../create-messaging.migration';
 import { readOutboxPage, START_OF_OUTBOX } from '../outbox/outbox-store';
@@ -33,22 +33,8 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** WAL fsyncs made by the backend behind `client` so far. */
-async function fsyncsOf(client: Pool | PoolClient): Promise<number> {
-  await client.query('SELECT pg_stat_force_next_flush()');
-  const { rows } = await client.query<{ fsyncs: number }>(
-    `SELECT coalesce(sum(fsyncs), 0)::int AS fsyncs
-       FROM pg_stat_get_backend_io(pg_backend_pid()) WHERE object = 'wal'`,
-  );
-  return rows[0]!.fsyncs;
-}
-
 /** The flushes `work` made on the one connection of `on`. */
-async function flushesOf(work: () => Promise<unknown>, on = pool): Promise<number> {
-  const before = await fsyncsOf(on);
-  await work();
-  return (await fsyncsOf(on)) - before;
-}
+const flushesOf = (work: () => Promise<unknown>, on = pool) => walFlushesOf(work, on);
 
 const OUTBOX_INSERT = `INSERT INTO outbox (message_id, topic, key, headers, value)
                        VALUES ($1, 'wal-flush.events', 'k', '{}', 'v')`;

@@ -1,0 +1,75 @@
+// What a PostgreSQL crash does to idempotency keys, on a durable server of this file's own (the
+// shared test server runs without fsync, where no flush is counted). The claim commits without
+// waiting for its WAL flush; the stored answer waits.
+import { randomUUID } from 'node:crypto';
+import { startDurablePostgres, walFlushesOf, type DurablePostgres } from '@fulfil/testing';
+import { Pool } from 'pg';
+import type { DataSource } from 'typeorm';
+import { CREATE_IDEMPOTENCY_KEYS_SQL } from './create-idempotency-keys.migration';
+import { IdempotencyStore, type IdempotencyScope } from './idempotency.store';
+
+jest.setTimeout(120_000);
+
+let server: DurablePostgres;
+/** One connection: the backend whose flushes are counted is the one that committed. */
+let pool: Pool;
+/** What the store reads of TypeORM's DataSource: the pool of its driver (replaced on restart). */
+const dataSource = { driver: { master: undefined as Pool | undefined } };
+const store = new IdempotencyStore(dataSource as unknown as DataSource);
+
+function connect(): void {
+  pool = new Pool({ connectionString: server.url, max: 1 });
+  dataSource.driver.master = pool;
+}
+
+beforeAll(async () => {
+  server = await startDurablePostgres();
+  connect();
+  for (const statement of CREATE_IDEMPOTENCY_KEYS_SQL) await pool.query(statement);
+  // A request's own effects, committed durably after its claim (an order, say).
+  await pool.query('CREATE TABLE effects (id uuid PRIMARY KEY)');
+  // The WAL writer flushes what asynchronous commits leave at most every 10 s (its slowest), so
+  // what this file does not flush itself stays unflushed for the few milliseconds it looks.
+  await pool.query(`ALTER SYSTEM SET wal_writer_delay = '10s'`);
+  await pool.query('SELECT pg_reload_conf()');
+});
+afterAll(async () => {
+  await pool?.end();
+  await server?.stop();
+});
+
+const scopeOf = (key: string): IdempotencyScope => ({
+  caller: 'storefront',
+  method: 'POST',
+  route: '/orders',
+  key,
+});
+const claim = (key: string) => store.claim(scopeOf(key), 'fingerprint', 30_000, 86_400_000);
+const ANSWER = { status: 201, headers: { 'content-type': 'application/json' }, body: '{}' };
+
+it('claims a key without waiting for a WAL flush, and stores its answer durably', async () => {
+  let claimed: Awaited<ReturnType<typeof claim>>;
+  expect(await walFlushesOf(async () => (claimed = await claim(randomUUID())), pool)).toBe(0);
+  expect(claimed).toBeDefined();
+  expect(await walFlushesOf(() => store.complete(claimed!, ANSWER), pool)).toBe(1);
+});
+
+it('keeps, through a crash, a claim that a durable commit followed, and loses one that nothing followed', async () => {
+  const followed = randomUUID();
+  const alone = randomUUID();
+  expect(await claim(followed)).toBeDefined();
+  await pool.query('INSERT INTO effects (id) VALUES ($1)', [randomUUID()]); // durable
+  expect(await claim(alone)).toBeDefined();
+  expect(await store.find(scopeOf(alone))).toMatchObject({ state: 'processing' }); // visible
+
+  // Immediate shutdown: no checkpoint, no WAL written that was not written already.
+  await pool.end();
+  await server.crash();
+  await server.restart();
+  connect();
+
+  expect(await store.find(scopeOf(followed))).toMatchObject({ state: 'processing' });
+  // Lost with everything the request did (nothing, here): a retry claims the key afresh.
+  expect(await store.find(scopeOf(alone))).toBeUndefined();
+  expect(await claim(alone)).toBeDefined();
+});

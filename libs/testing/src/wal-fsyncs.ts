@@ -1,0 +1,25 @@
+import type { Pool, PoolClient } from 'pg';
+
+/**
+ * WAL fsyncs made so far by the backend behind `client` (its own I/O statistics, PostgreSQL
+ * 18+). Use a pool of one connection, so that the backend counted is the one that committed; on
+ * a durable server (`startDurablePostgres`): the shared test server runs without fsync.
+ */
+export async function walFsyncsOf(client: Pool | PoolClient): Promise<number> {
+  await client.query('SELECT pg_stat_force_next_flush()');
+  const { rows } = await client.query<{ fsyncs: number }>(
+    `SELECT coalesce(sum(fsyncs), 0)::int AS fsyncs
+       FROM pg_stat_get_backend_io(pg_backend_pid()) WHERE object = 'wal'`,
+  );
+  return rows[0]!.fsyncs;
+}
+
+/** The WAL fsyncs `work` made on the one connection of `on` (see {@link walFsyncsOf}). */
+export async function walFlushesOf(
+  work: () => Promise<unknown>,
+  on: Pool | PoolClient,
+): Promise<number> {
+  const before = await walFsyncsOf(on);
+  await work();
+  return (await walFsyncsOf(on)) - before;
+}
