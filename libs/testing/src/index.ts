@@ -11,4 +11,4 @@ export type { SharedPostgresInfo } from './shared-postgres';
 export { waitFor } from './wait-for';
 export { recordStatements, type SentStatement } from './record-statements';
 export { startDurablePostgres, type DurablePostgres } from './durable-postgres';
-export { walFlushesOf, walFsyncsOf } from './wal-fsyncs';
+export { slowWalWriter, walFlushesOf, walFsyncsOf } from './wal-fsyncs';

@@ -23,3 +23,12 @@ export async function walFlushesOf(
   await work();
   return (await walFsyncsOf(on)) - before;
 }
+
+/**
+ * Sets the server's WAL writer to its slowest (one flush of what asynchronous commits left every
+ * 10 s), so that what a test does not flush itself stays unflushed for the milliseconds it looks.
+ */
+export async function slowWalWriter(client: Pool | PoolClient): Promise<void> {
+  await client.query(`ALTER SYSTEM SET wal_writer_delay = '10s'`);
+  await client.query('SELECT pg_reload_conf()');
+}

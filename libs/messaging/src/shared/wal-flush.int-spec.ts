@@ -4,7 +4,12 @@
 import { randomUUID } from 'node:crypto';
 import { commitWith, withTransaction } from '@fulfil/event-store';
 import { PreparedStatementClient } from '@fulfil/service-kit';
-import { startDurablePostgres, walFlushesOf, type DurablePostgres } from '@fulfil/testing';
+import {
+  slowWalWriter,
+  startDurablePostgres,
+  walFlushesOf,
+  type DurablePostgres,
+} from '@fulfil/testing';
 import { Pool, type PoolClient } from 'pg';
 import { CREATE_MESSAGING_SQL } from '../create-messaging.migration';
 import { readOutboxPage, START_OF_OUTBOX } from '../outbox/outbox-store';
@@ -23,10 +28,7 @@ beforeAll(async () => {
   server = await startDurablePostgres();
   pool = connect();
   for (const statement of CREATE_MESSAGING_SQL) await pool.query(statement);
-  // The WAL writer flushes what asynchronous commits leave at most every 10 s (its slowest), so
-  // what this file does not flush itself stays unflushed for the few milliseconds it looks.
-  await pool.query(`ALTER SYSTEM SET wal_writer_delay = '10s'`);
-  await pool.query('SELECT pg_reload_conf()');
+  await slowWalWriter(pool);
 });
 afterAll(async () => {
   await pool?.end();

@@ -2,7 +2,12 @@
 // shared test server runs without fsync, where no flush is counted). The claim commits without
 // waiting for its WAL flush; the stored answer waits.
 import { randomUUID } from 'node:crypto';
-import { startDurablePostgres, walFlushesOf, type DurablePostgres } from '@fulfil/testing';
+import {
+  slowWalWriter,
+  startDurablePostgres,
+  walFlushesOf,
+  type DurablePostgres,
+} from '@fulfil/testing';
 import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import { CREATE_IDEMPOTENCY_KEYS_SQL } from './create-idempotency-keys.migration';
@@ -28,10 +33,7 @@ beforeAll(async () => {
   for (const statement of CREATE_IDEMPOTENCY_KEYS_SQL) await pool.query(statement);
   // A request's own effects, committed durably after its claim (an order, say).
   await pool.query('CREATE TABLE effects (id uuid PRIMARY KEY)');
-  // The WAL writer flushes what asynchronous commits leave at most every 10 s (its slowest), so
-  // what this file does not flush itself stays unflushed for the few milliseconds it looks.
-  await pool.query(`ALTER SYSTEM SET wal_writer_delay = '10s'`);
-  await pool.query('SELECT pg_reload_conf()');
+  await slowWalWriter(pool);
 });
 afterAll(async () => {
   await pool?.end();

@@ -4,7 +4,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import pino from 'pino';
 import { serviceAppModule } from '../app/service-app.module';
 import { BEARER_SCHEME } from '../auth/bearer-scheme';
-import type { ServiceConfig } from '../config/service-config';
+import { loadServiceConfig, type ServiceConfig } from '../config/service-config';
 import type { ServiceDefinition } from '../service-definition';
 
 /** Version written into every document's `info.version`. */
@@ -49,20 +49,19 @@ export function createOpenApiDocument(
  * provider (so no connection is ever opened).
  */
 export async function buildOpenApiDocument(definition: ServiceDefinition): Promise<OpenAPIObject> {
+  // The service's own parsing and defaults, with addresses nothing connects to and no caller.
   const config: ServiceConfig = {
-    service: definition.catalog.name,
-    port: definition.catalog.defaultPort,
-    host: '127.0.0.1',
-    databaseUrl: 'postgres://unused.invalid/unused',
-    kafkaBrokers: ['unused.invalid:9092'],
-    kafkaClientId: 'openapi',
+    ...loadServiceConfig(definition, {
+      HOST: '127.0.0.1',
+      DATABASE_URL: 'postgres://unused.invalid/unused',
+      KAFKA_BROKERS: 'unused.invalid:9092',
+      AUTH_TOKENS: JSON.stringify([
+        { caller: 'openapi', token: 'unused-openapi-token', scopes: [] },
+      ]),
+      KAFKA_CLIENT_ID: 'openapi',
+      LOG_LEVEL: 'fatal',
+    }),
     authTokens: [],
-    logLevel: 'fatal',
-    httpBodyLimit: 1,
-    shutdownGraceMs: 0,
-    outboxRelayPollIntervalMs: undefined,
-    kafkaSessionTimeoutMs: 30_000,
-    deadlineLeaseMs: 60_000,
   };
   const logger = pino({ enabled: false });
   const app = await NestFactory.create(serviceAppModule(definition, config, logger), {
