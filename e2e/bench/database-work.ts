@@ -8,6 +8,7 @@
 // FULFIL_POSTGRES_STATEMENT_STATS=1; BEGIN and COMMIT count as statements.
 import pg from 'pg';
 import { databaseUrl, round } from '@fulfil/local-infra';
+import { describeWalByRelation, WalByRelation, type RelationWal } from './wal-by-relation';
 
 /** Per order (or other unit) since the last reset. */
 export interface DatabaseWorkPerUnit {
@@ -20,6 +21,8 @@ export interface DatabaseWorkPerUnit {
   readonly walFlushes: number | undefined;
   /** The statements that took PostgreSQL the most execution time (`BENCH_TOP_STATEMENTS`). */
   readonly topStatements: readonly TopStatement[];
+  /** The relations with the most WAL (`BENCH_WAL_BY_RELATION`). */
+  readonly walByRelation: readonly RelationWal[];
 }
 
 /** One normalised statement of one database, per order. */
@@ -45,6 +48,7 @@ export class DatabaseWork {
     private readonly client: pg.Client,
     private readonly databases: readonly string[],
     private readonly topCount: number,
+    private readonly walByRelation: WalByRelation | undefined,
   ) {}
 
   /**
@@ -56,6 +60,7 @@ export class DatabaseWork {
     serverUrl: string,
     databases: readonly string[],
     topCount = 0,
+    walRelationCount = 0,
   ): Promise<DatabaseWork | undefined> {
     const client = new pg.Client({ connectionString: databaseUrl(serverUrl, 'postgres') });
     await client.connect();
@@ -66,7 +71,9 @@ export class DatabaseWork {
       await client.end();
       return undefined;
     }
-    const work = new DatabaseWork(client, databases, topCount);
+    const walByRelation =
+      walRelationCount > 0 ? await WalByRelation.connect(serverUrl, walRelationCount) : undefined;
+    const work = new DatabaseWork(client, databases, topCount, walByRelation);
     await work.reset();
     return work;
   }
@@ -75,6 +82,7 @@ export class DatabaseWork {
   async reset(): Promise<void> {
     await this.client.query('SELECT pg_stat_statements_reset()');
     this.walAtReset = await this.walCounters();
+    await this.walByRelation?.reset();
   }
 
   /**
@@ -121,6 +129,7 @@ export class DatabaseWork {
     }
     return {
       topStatements: await this.topStatements(per),
+      walByRelation: (await this.walByRelation?.perUnit(units)) ?? [],
       statements: round(per(total)),
       statementsByDatabase,
       walKilobytes: round(per((wal.bytes - this.walAtReset.bytes) / 1024)),
@@ -157,6 +166,7 @@ export class DatabaseWork {
   }
 
   async close(): Promise<void> {
+    await this.walByRelation?.close();
     await this.client.end();
   }
 }
@@ -169,5 +179,6 @@ export function describeDatabaseWork(work: DatabaseWorkPerUnit): string {
   const top = work.topStatements.map(
     (t) => `\n    ${t.executionMs} ms, ${t.calls}× ${t.database}: ${t.query}`,
   );
-  return `statements per order ${work.statements} (${parts.join(', ')}), ${wal}${top.join('')}`;
+  const statements = `statements per order ${work.statements} (${parts.join(', ')})`;
+  return `${statements}, ${wal}${top.join('')}${describeWalByRelation(work.walByRelation)}`;
 }

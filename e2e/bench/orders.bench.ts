@@ -8,7 +8,8 @@
 // on 2 shared cores, 100 orders/s leaves 20 ms — and the SQL statements and WAL per order
 // (database-work.ts; BENCH_STATEMENT_COUNTS=0 turns them off, and with them
 // pg_stat_statements' own small cost per statement; BENCH_TOP_STATEMENTS=N lists the N with
-// the most execution time). Ends with one JSON line of figures.
+// the most execution time, BENCH_WAL_BY_RELATION=N the N tables and indexes with the most WAL:
+// wal-by-relation.ts). Ends with one JSON line of figures.
 // Loopback only; every phase is bounded in time and count.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -41,6 +42,8 @@ const METHOD = process.env.BENCH_PAYMENT_METHOD ?? 'wechat-pay';
 const COUNT_STATEMENTS = process.env.BENCH_STATEMENT_COUNTS !== '0';
 /** Per rate, this many statements with the most execution time per order (default none). */
 const TOP_STATEMENTS = Number(process.env.BENCH_TOP_STATEMENTS ?? 0);
+/** Per rate, this many tables and indexes with the most WAL per order (default none). */
+const WAL_RELATIONS = Number(process.env.BENCH_WAL_BY_RELATION ?? 0);
 /** The services the bench starts; each one's database is counted. */
 const SERVICES = ['orders', 'inventory', 'payments'] as const;
 
@@ -297,7 +300,12 @@ async function main(): Promise<void> {
     const cpu = StackCpu.fromPidsFile(join(stack.dataDir, 'pids.json'));
     if (COUNT_STATEMENTS) {
       const databases = SERVICES.map((service) => SERVICE_CATALOG[service].database);
-      database = await DatabaseWork.connect(stack.postgresUrl, databases, TOP_STATEMENTS);
+      database = await DatabaseWork.connect(
+        stack.postgresUrl,
+        databases,
+        TOP_STATEMENTS,
+        WAL_RELATIONS,
+      );
     }
     const token = stack.token();
     const post = client(stack, token);
