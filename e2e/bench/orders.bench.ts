@@ -22,10 +22,12 @@ import {
   describeContextSwitches,
   describeCpu,
   describeProcesses,
+  PAYMENT_SIMULATOR,
   StackCpu,
   type CpuPerUnit,
 } from './stack-cpu';
 import { DatabaseWork, describeDatabaseWork } from './database-work';
+import { startSimulatorProcess } from './payment-simulator-process';
 
 const RATES = (process.env.BENCH_ORDER_RATES ?? '10,25,50,100').split(',').map(Number);
 const PHASE_SECONDS = Number(process.env.BENCH_PHASE_SECONDS ?? 10);
@@ -281,15 +283,18 @@ async function main(): Promise<void> {
       `round trip ${figures.machine_round_trip_cpu_us} µs of CPU for both sides ` +
       `(${round(machine.roundTripWallMicros)} µs wall)`,
   );
+  // The simulated customer pays the moment the intent exists: what is measured is the
+  // platform's time, not a shopper's.
+  const simulator = await startSimulatorProcess({
+    PAYMENT_SIMULATOR_AUTO_PAY: 'succeeded',
+    PAYMENT_SIMULATOR_AUTO_PAY_DELAY_MS: '0',
+  });
   console.log('starting the stack (npm start, orders + inventory + payments)…');
   const stack = await startLocalStack({
     services: SERVICES,
     pidsFile: true,
-    // The simulated customer pays the moment the intent exists: what is measured is the
-    // platform's time, not a shopper's.
     env: {
-      PAYMENT_SIMULATOR_AUTO_PAY: 'succeeded',
-      PAYMENT_SIMULATOR_AUTO_PAY_DELAY_MS: '0',
+      PAYMENT_GATEWAY_URL: simulator.url,
       LOG_LEVEL: 'warn',
       ...(COUNT_STATEMENTS ? { FULFIL_POSTGRES_STATEMENT_STATS: '1' } : {}),
     },
@@ -297,7 +302,9 @@ async function main(): Promise<void> {
   let database: DatabaseWork | undefined;
   try {
     await stack.ready();
-    const cpu = StackCpu.fromPidsFile(join(stack.dataDir, 'pids.json'));
+    const cpu = StackCpu.fromPidsFile(join(stack.dataDir, 'pids.json'), {
+      [PAYMENT_SIMULATOR]: simulator.pid,
+    });
     if (COUNT_STATEMENTS) {
       const databases = SERVICES.map((service) => SERVICE_CATALOG[service].database);
       database = await DatabaseWork.connect(
@@ -337,6 +344,7 @@ async function main(): Promise<void> {
       figures[`rate_${rate}_p50_ms`] = phase.p50;
       figures[`rate_${rate}_p99_ms`] = phase.p99;
       figures[`rate_${rate}_cpu_ms_per_order`] = phase.cpu.total;
+      figures[`rate_${rate}_platform_cpu_ms_per_order`] = phase.cpu.platform;
       figures[`rate_${rate}_context_switches_per_order`] = Math.round(
         phase.cpu.contextSwitches.total,
       );
@@ -385,6 +393,7 @@ async function main(): Promise<void> {
     await database?.close();
     const stopped = await stack.stop();
     if (stopped === 'timeout' || stopped.code !== 0) console.error(stack.tail());
+    await simulator.stop();
   }
   console.log(JSON.stringify(figures));
 }

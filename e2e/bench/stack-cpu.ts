@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import {
   machineCpuSeconds,
+  processContextSwitches,
   processTreeContextSwitches,
   processTreeCpuSeconds,
   round,
@@ -19,6 +20,10 @@ const LABELS: Readonly<Record<string, string>> = { postgres: 'PostgreSQL', kafka
 /** Started once, idle afterwards: not worth a column. */
 const IGNORED = new Set(['postgres-runner']);
 const LOAD_GENERATOR = 'load generator';
+/** The simulated payment provider, when the bench runs it as a process of its own. */
+export const PAYMENT_SIMULATOR = 'payment simulator';
+/** What stands in for the platform's users and providers: not the platform's CPU. */
+const HARNESS = new Set([LOAD_GENERATOR, PAYMENT_SIMULATOR]);
 
 interface Sample {
   /** CPU seconds so far by label: the stack's processes and the load generator. */
@@ -33,13 +38,14 @@ interface Sample {
 export class StackCpu {
   private constructor(private readonly pids: ReadonlyMap<string, number>) {}
 
-  /** Reads the pids file `npm start` wrote (`FULFIL_PIDS_FILE`). */
-  static fromPidsFile(path: string): StackCpu {
+  /** Reads the pids file `npm start` wrote (`FULFIL_PIDS_FILE`); `others` adds processes by label. */
+  static fromPidsFile(path: string, others: Readonly<Record<string, number>> = {}): StackCpu {
     const { processes } = JSON.parse(readFileSync(path, 'utf8')) as PidsFile;
     const pids = new Map<string, number>();
     for (const { name, pid } of processes) {
       if (!IGNORED.has(name)) pids.set(LABELS[name] ?? name, pid);
     }
+    for (const [label, pid] of Object.entries(others)) pids.set(label, pid);
     return new StackCpu(pids);
   }
 
@@ -52,7 +58,8 @@ export class StackCpu {
     }
     const own = process.cpuUsage();
     processes.set(LOAD_GENERATOR, (own.user + own.system) / 1e6);
-    switches.set(LOAD_GENERATOR, processTreeContextSwitches(process.pid) ?? NaN);
+    // Its own threads only: its children (npm start, the simulator) are counted apart.
+    switches.set(LOAD_GENERATOR, processContextSwitches(process.pid) ?? NaN);
     return { processes, switches, machine: machineCpuSeconds() ?? NaN };
   }
 
@@ -64,8 +71,12 @@ export class StackCpu {
   static perUnit(before: Sample, after: Sample, units: number): CpuPerUnit {
     const cpu = perUnitByLabel(before.processes, after.processes, 1000 / Math.max(1, units));
     const machine = ((after.machine - before.machine) * 1000) / Math.max(1, units);
+    const harness = cpu.byProcess
+      .filter(([label]) => HARNESS.has(label))
+      .reduce((sum, [, value]) => sum + value, 0);
     return {
       ...cpu,
+      platform: round(cpu.total - harness),
       other: round(Math.max(0, machine - cpu.total)),
       contextSwitches: perUnitByLabel(before.switches, after.switches, 1 / Math.max(1, units)),
     };
@@ -96,6 +107,8 @@ interface ByProcess {
 
 /** Milliseconds of CPU per unit by process, and context switches per unit by process. */
 export interface CpuPerUnit extends ByProcess {
+  /** The total without the test harness (load generator, payment simulator), in ms per unit. */
+  readonly platform: number;
   /** What the rest of the machine used meanwhile, in ms per unit. */
   readonly other: number;
   readonly contextSwitches: ByProcess;
@@ -108,7 +121,10 @@ export function describeProcesses(figures: ByProcess): string {
 
 /** One line: `CPU per order 39.5 ms: orders 9.5, payments 9.2, … (rest of the machine 0.3)`. */
 export function describeCpu(cpu: CpuPerUnit): string {
-  return `CPU per order ${cpu.total} ms: ${describeProcesses(cpu)} (rest of the machine ${cpu.other})`;
+  return (
+    `CPU per order ${cpu.total} ms: ${describeProcesses(cpu)} (rest of the machine ${cpu.other}); ` +
+    `the platform without the load generator and simulator ${cpu.platform}`
+  );
 }
 
 /** One line: `context switches per order 310: PostgreSQL 120, orders 70, …`. */

@@ -13,6 +13,7 @@ export { isProcessAlive, spawnUntilReady, stopChild } from './child-process';
 export type { ChildExit, ReadyChild, SpawnUntilReadyOptions } from './child-process';
 export {
   machineCpuSeconds,
+  processContextSwitches,
   processTreeContextSwitches,
   processTreeCpuSeconds,
   startCpuMeter,

@@ -45,7 +45,7 @@ export function processTreeCpuSeconds(rootPid: number): number | null {
 }
 
 /** Voluntary and involuntary context switches so far of all threads of `pid`; null when gone. */
-function contextSwitches(pid: number): number | null {
+export function processContextSwitches(pid: number): number | null {
   let tasks: string[];
   try {
     tasks = readdirSync(`/proc/${pid}/task`);
@@ -73,10 +73,10 @@ function contextSwitches(pid: number): number | null {
  * steadier gauge of round trips than CPU time. (Children already reaped are not counted.)
  */
 export function processTreeContextSwitches(rootPid: number): number | null {
-  const own = contextSwitches(rootPid);
+  const own = processContextSwitches(rootPid);
   if (own === null) return null;
   let total = own;
-  for (const child of childProcesses(rootPid).keys()) total += contextSwitches(child) ?? 0;
+  for (const child of childProcesses(rootPid).keys()) total += processContextSwitches(child) ?? 0;
   return total;
 }
 

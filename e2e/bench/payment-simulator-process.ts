@@ -1,0 +1,36 @@
+// The SIMULATED payment provider in a process of its own, as a real provider is outside the
+// platform: its CPU (taking intents, paying them, signing and sending webhooks) is then counted
+// apart from the payments service's, so the bench can tell the platform's CPU per order from
+// that of the test harness around it (this load generator and the simulator).
+import { join } from 'node:path';
+import { spawnUntilReady, stopChild } from '@fulfil/local-infra';
+import { REPO_ROOT } from '../support/local-stack';
+
+export interface SimulatorProcess {
+  readonly url: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the built simulator (`dist/…/simulator/main.js`, as `npm start` runs the built
+ * services) on a free port; `env` adds its variables (`PAYMENT_SIMULATOR_AUTO_PAY` …).
+ */
+export async function startSimulatorProcess(env: NodeJS.ProcessEnv): Promise<SimulatorProcess> {
+  const started = await spawnUntilReady({
+    command: process.execPath,
+    args: [join(REPO_ROOT, 'dist/services/payments/src/simulator/main.js')],
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env, PAYMENT_SIMULATOR_PORT: '0' },
+    readyLine: /listening on (http:\/\/\S+)/,
+    label: 'payment simulator',
+    timeoutMs: 15_000,
+  });
+  return {
+    url: started.ready[1]!,
+    pid: started.child.pid!,
+    stop: async () => {
+      await stopChild(started.child, started.exited);
+    },
+  };
+}
