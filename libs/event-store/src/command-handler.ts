@@ -48,7 +48,11 @@ export interface HandleOptions<Command, Event, State> {
    */
   readonly known?: KnownStream<State>;
   /** Runs in the append's transaction after a successful append (e.g. to write the outbox). */
-  readonly afterAppend?: (client: PoolClient, events: readonly RecordedEvent[]) => Promise<void>;
+  readonly afterAppend?: (
+    client: PoolClient,
+    events: readonly RecordedEvent[],
+    how: AfterAppend,
+  ) => Promise<void>;
   /**
    * Run inside this open transaction (e.g. an inbox consumer's) instead of a new one: the
    * events commit with the caller's other writes. No savepoint is taken: a concurrency
@@ -74,6 +78,16 @@ export interface HandleOptions<Command, Event, State> {
    * handling another on that stream in the same transaction.
    */
   readonly client?: PoolClient;
+}
+
+/** What `afterAppend` may do with the transaction it runs in. */
+export interface AfterAppend {
+  /**
+   * The handler runs the transaction itself (no `client` was given) and nothing follows the
+   * hook in it: the hook may end it, sending its last statement with COMMIT (`commitWith`, or
+   * `runWrites(…, { commit: true })`), one round trip less. False in a caller's transaction.
+   */
+  readonly mayCommit: boolean;
 }
 
 export interface HandleResult<Event, State> {
@@ -258,7 +272,7 @@ export class CommandHandler {
         );
       }
       if (options.afterAppend) {
-        await options.afterAppend(client, appended.recorded);
+        await options.afterAppend(client, appended.recorded, { mayCommit: !options.client });
       }
       return {
         events,

@@ -1,6 +1,7 @@
 export type { KnownStream } from './appended-streams';
 export {
   CommandHandler,
+  type AfterAppend,
   type CommandHandlerOptions,
   type DecidedEvent,
   type HandleOptions,

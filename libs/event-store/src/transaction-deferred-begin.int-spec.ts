@@ -4,8 +4,11 @@ import { randomUUID } from 'node:crypto';
 import { PreparedStatementClient } from '@fulfil/service-kit';
 import { startTestInfrastructure, type TestInfrastructure } from '@fulfil/testing';
 import { Pool, type PoolClient } from 'pg';
+import { CommandHandler, type AfterAppend, type HandlerDecider } from './command-handler';
+import { EventStore } from './event-store';
 import { migratedPool } from './testing/event-store.fixture';
 import { afterCommit, commitWith, withTransaction } from './transaction';
+import { runWrites } from './writes';
 
 let infra: TestInfrastructure;
 let observer: Pool;
@@ -37,7 +40,11 @@ async function visible(eventId: string): Promise<boolean> {
 }
 
 /** Runs `work` in a transaction, counting the round trips (ReadyForQuery answers) it took. */
-async function roundTrips<T>(work: (client: PoolClient) => Promise<T>) {
+const roundTrips = <T>(work: (client: PoolClient) => Promise<T>) =>
+  roundTripsOf(() => withTransaction(pool, work));
+
+/** Runs `run`, counting the round trips of the one connection it takes from the pool. */
+async function roundTripsOf<T>(run: () => Promise<T>) {
   let count = 0;
   const tally = () => (count += 1);
   let connection: NodeJS.EventEmitter | undefined;
@@ -45,7 +52,7 @@ async function roundTrips<T>(work: (client: PoolClient) => Promise<T>) {
     connection = (client as unknown as { connection: NodeJS.EventEmitter }).connection;
     connection.on('readyForQuery', tally);
   });
-  const result = await withTransaction(pool, work).catch((error: Error) => error);
+  const result = await run().catch((error: Error) => error);
   connection?.off('readyForQuery', tally);
   return { result, roundTrips: count };
 }
@@ -215,5 +222,86 @@ describe('commitWith on a client that pipelines COMMIT', () => {
     } finally {
       client.release();
     }
+  });
+});
+
+describe("runWrites and a command handler's writes on a client that pipelines COMMIT", () => {
+  type Mark = { readonly type: 'Marked'; readonly data: Record<string, never> };
+  /** Every command appends one event. */
+  const marker: HandlerDecider<Mark, Mark, null> = {
+    initialState: () => null,
+    decide: (command) => [command],
+    evolve: (state) => state,
+  };
+  const mark: Mark = { type: 'Marked', data: {} };
+  /** The event of a second stream, written with the command's events (an outbox row, say). */
+  const alongside = (eventId: string) => ({
+    text: INSERT,
+    values: [`deferred-begin-${eventId}`, eventId],
+  });
+
+  it('runWrites with commit: the writes go out with COMMIT, and their commit hints run', async () => {
+    const calls: string[] = [];
+    const writeAndCommit = async (client: PoolClient) => {
+      const eventId = await insert(client);
+      const alongsideId = randomUUID();
+      const write = { ...alongside(alongsideId), onCommit: () => calls.push(alongsideId) };
+      await runWrites(client, [write], { commit: true });
+      return [eventId, alongsideId];
+    };
+    await roundTrips(writeAndCommit); // prepared
+    const { result, roundTrips: count } = await roundTrips(writeAndCommit);
+    expect(count).toBe(2); // BEGIN + INSERT, the write + COMMIT
+    const [eventId, alongsideId] = result as string[];
+    expect(await visible(eventId!)).toBe(true);
+    expect(await visible(alongsideId!)).toBe(true);
+    expect(calls).toContain(alongsideId);
+  });
+
+  it('runWrites with commit and nothing to write leaves the transaction to commit', async () => {
+    const { result } = await roundTrips(async (client) => {
+      await runWrites(client, [undefined], { commit: true });
+      return insert(client); // still in the transaction, which withTransaction commits
+    });
+    expect(await visible(result as string)).toBe(true);
+  });
+
+  it("lets afterAppend commit the handler's own transaction: one round trip less", async () => {
+    const handler = new CommandHandler(new EventStore(pool));
+    const told: AfterAppend[] = [];
+    let alongsideId = '';
+    const handle = (streamId: string) =>
+      handler.handle(streamId, mark, {
+        decider: marker,
+        known: { state: null, version: 0 },
+        afterAppend: async (client, _recorded, how) => {
+          told.push(how);
+          alongsideId = randomUUID();
+          await runWrites(client, [alongside(alongsideId)], { commit: how.mayCommit });
+        },
+      });
+    await roundTripsOf(() => handle(`marked-${randomUUID()}`)); // prepared
+    const streamId = `marked-${randomUUID()}`;
+    const { roundTrips: count } = await roundTripsOf(() => handle(streamId));
+    expect(count).toBe(2); // BEGIN + append, the writes + COMMIT
+    expect(told).toEqual([{ mayCommit: true }, { mayCommit: true }]);
+    const { rows } = await observer.query('SELECT 1 FROM events WHERE stream_id = $1', [streamId]);
+    expect(rows).toHaveLength(1);
+    expect(await visible(alongsideId)).toBe(true);
+  });
+
+  it("does not let afterAppend end a caller's transaction", async () => {
+    const handler = new CommandHandler(new EventStore(pool));
+    const told: AfterAppend[] = [];
+    const { result } = await roundTrips(async (client) => {
+      await handler.handle(`marked-${randomUUID()}`, mark, {
+        decider: marker,
+        client,
+        afterAppend: async (_client, _recorded, how) => void told.push(how),
+      });
+      return insert(client); // the caller's own statement, after the handler's
+    });
+    expect(told).toEqual([{ mayCommit: false }]);
+    expect(await visible(result as string)).toBe(true);
   });
 });

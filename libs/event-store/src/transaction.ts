@@ -87,7 +87,7 @@ export async function withTransaction<T>(
  * (`flushWal` in @fulfil/messaging): the inbox's, whose offsets and outbox rows wait for one.
  */
 export async function commitWith<Row extends QueryResultRow>(
-  client: PoolClient,
+  client: Pick<PoolClient, 'query'>,
   text: string,
   values: readonly unknown[],
   { synchronousCommit = true }: { synchronousCommit?: boolean } = {},

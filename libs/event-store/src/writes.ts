@@ -1,5 +1,5 @@
 import type { Queryable } from './event-store';
-import { afterCommit, inTransaction } from './transaction';
+import { afterCommit, commitWith, inTransaction } from './transaction';
 
 /**
  * One write whose result nobody reads (an INSERT, UPDATE or DELETE), to send together with
@@ -27,10 +27,15 @@ export interface Write {
  * All the writes of one statement see the database as it was when the statement started, so
  * they must not touch the same row, nor read what another of them writes (PostgreSQL keeps
  * only one change to a row changed twice in one statement).
+ *
+ * `commit: true` ends the transaction `withTransaction` runs on `client` with the statement
+ * (`commitWith`: COMMIT goes out with it); nothing may follow on `client`. Without writes,
+ * nothing is sent and the transaction stays open, for `withTransaction` to commit.
  */
 export async function runWrites(
   client: Queryable,
   writes: readonly (Write | undefined)[],
+  { commit = false }: { commit?: boolean } = {},
 ): Promise<void> {
   const present = writes.filter((write): write is Write => write !== undefined);
   if (present.length === 0) return;
@@ -40,7 +45,8 @@ export async function runWrites(
     );
   }
   const statement = present.length === 1 ? present[0]! : combined(present);
-  await client.query(statement.text, [...statement.values]);
+  if (commit) await commitWith(client, statement.text, statement.values);
+  else await client.query(statement.text, [...statement.values]);
   for (const write of present) if (write.onCommit) afterCommit(client, write.onCommit);
 }
 

@@ -1,4 +1,10 @@
-import { runWrites, withTransaction, type Queryable, type Write } from '@fulfil/event-store';
+import {
+  commitWith,
+  runWrites,
+  withTransaction,
+  type Queryable,
+  type Write,
+} from '@fulfil/event-store';
 import type { Pool, PoolClient } from 'pg';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import {
@@ -55,6 +61,16 @@ export type LeasedDeadlineHandler<Payload = unknown> = (
   complete: CompleteDeadline,
   deadline: Deadline<Payload>,
 ) => Promise<void>;
+
+/**
+ * Deletes a leased deadline while its lease still holds, and fails when it no longer does, so
+ * that COMMIT can go out with it: dividing by the rows deleted raises division_by_zero for
+ * none (an aggregate, so evaluated when the statement runs, never folded as a constant).
+ */
+const DELETE_HELD_OR_FAIL = `WITH held AS (
+    DELETE FROM deadlines WHERE deadline_id = $1 AND due_at = $2 RETURNING 1)
+  SELECT 1 / count(*)::int AS held FROM held`;
+const DIVISION_BY_ZERO = '22012';
 
 /** The deadline changed hands or was cancelled while its leased handler ran. */
 export class DeadlineLeaseLostError extends Error {
@@ -405,8 +421,16 @@ export class DeadlineScheduler {
       completed = true;
       await withTransaction(pool, async (client) => {
         await work(client);
-        // Last, so the transaction takes its id at the work's first write (event-store order).
-        if (!(await deleteIfHeld(client))) throw new DeadlineLeaseLostError(deadline.id);
+        // Last, so the transaction takes its id at the work's first write (event-store order),
+        // and sent with COMMIT (one round trip less): a lost lease fails it, so nothing commits.
+        try {
+          await commitWith(client, DELETE_HELD_OR_FAIL, [deadline.id, leasedUntil]);
+        } catch (error) {
+          if ((error as { code?: unknown }).code === DIVISION_BY_ZERO) {
+            throw new DeadlineLeaseLostError(deadline.id);
+          }
+          throw error;
+        }
       });
     };
     try {

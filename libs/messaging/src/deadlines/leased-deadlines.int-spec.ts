@@ -198,8 +198,8 @@ describe('DeadlineScheduler.onLeased', () => {
         'UPDATE deadlines',
         'BEGIN',
         'INSERT INTO',
-        'DELETE FROM',
-        'COMMIT',
+        'WITH held', // the deadline's delete, failing should its lease be lost
+        'COMMIT', // sent on its own by this plain client; a service's goes out with the delete
       ]);
       expect(await scheduler.fireDue()).toBe(0);
       expect(run()).toEqual(['SELECT count(*)']);

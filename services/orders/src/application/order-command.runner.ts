@@ -104,34 +104,40 @@ export class OrderCommandRunner {
       metadata: { ...context },
       ...(client && { client }),
       ...(known && { known }),
-      afterAppend: (transaction, recorded) =>
-        this.writeAlongside(transaction, orderId, recorded, context, alsoWrite),
+      afterAppend: (transaction, recorded, { mayCommit }) =>
+        this.writeAlongside(transaction, orderId, recorded, context, alsoWrite, mayCommit),
     });
   }
 
   /**
    * Everything that commits with the order's events, in one statement after their append (the
-   * writes touch different rows: see `runWrites`): the summary, the outbox, the deadline.
+   * writes touch different rows: see `runWrites`): the summary, the outbox, the deadline. In a
+   * transaction of its own (a placement, a cancel), COMMIT goes out with it.
    */
   private writeAlongside(
     client: PoolClient,
     orderId: string,
     recorded: readonly RecordedEvent[],
     context: CommandContext,
-    alsoWrite?: Write,
+    alsoWrite: Write | undefined,
+    commit: boolean,
   ): Promise<void> {
-    return runWrites(client, [
-      alsoWrite,
-      this.summaries.writeFor(recorded),
-      integrationEventsWrite(toIntegrationEvents(recorded), {
-        correlationId: context.correlationId,
-        time: context.now,
-        ...(context.causationId && { causationId: context.causationId }),
-        ...(context.traceparent && { traceparent: context.traceparent }),
-        ...(context.tracestate && { tracestate: context.tracestate }),
-      }),
-      this.deadlineWrite(orderId, recorded, context),
-    ]);
+    return runWrites(
+      client,
+      [
+        alsoWrite,
+        this.summaries.writeFor(recorded),
+        integrationEventsWrite(toIntegrationEvents(recorded), {
+          correlationId: context.correlationId,
+          time: context.now,
+          ...(context.causationId && { causationId: context.causationId }),
+          ...(context.traceparent && { traceparent: context.traceparent }),
+          ...(context.tracestate && { tracestate: context.tracestate }),
+        }),
+        this.deadlineWrite(orderId, recorded, context),
+      ],
+      { commit },
+    );
   }
 
   /** The safety deadline follows the order: set at placement, gone once it is decided. */

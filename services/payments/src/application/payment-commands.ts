@@ -78,15 +78,20 @@ export class PaymentCommands {
         },
         ...(options.client ? { client: options.client } : {}),
         ...(options.known ? { known: options.known } : {}),
-        afterAppend: (client, recorded) =>
-          runWrites(client, [
-            integrationEventsWrite(toIntegrationEvents(recorded), {
-              correlationId: context.correlationId,
-              ...(context.causationId === undefined ? {} : { causationId: context.causationId }),
-              time: command.data.now,
-            }),
-            ...(options.alsoWrite?.(recorded) ?? []),
-          ]),
+        // In a transaction of its own (no `client`), COMMIT goes out with these writes.
+        afterAppend: (client, recorded, { mayCommit }) =>
+          runWrites(
+            client,
+            [
+              integrationEventsWrite(toIntegrationEvents(recorded), {
+                correlationId: context.correlationId,
+                ...(context.causationId === undefined ? {} : { causationId: context.causationId }),
+                time: command.data.now,
+              }),
+              ...(options.alsoWrite?.(recorded) ?? []),
+            ],
+            { commit: mayCommit },
+          ),
       });
       return { events: result.events, state: result.state };
     } catch (error) {

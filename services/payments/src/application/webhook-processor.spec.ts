@@ -33,6 +33,13 @@ class Recorder {
       this.log.push(sql.split(' (')[0]!.split(' WHERE')[0]!);
       if (sql.includes('FROM payment_orders')) return { rows: [orderRow()], rowCount: 1 };
       if (sql.startsWith('INSERT INTO payment_webhooks')) {
+        // A taken webhook-id: skipped ON CONFLICT, else the primary key refuses the insert.
+        if (this.webhookIdTaken && !sql.includes('ON CONFLICT')) {
+          throw Object.assign(new Error('duplicate key'), {
+            code: '23505',
+            constraint: 'payment_webhooks_pkey',
+          });
+        }
         this.stored.push({ status: values[4], outcome: values[5] });
         return { rows: [], rowCount: this.webhookIdTaken ? 0 : 1 };
       }

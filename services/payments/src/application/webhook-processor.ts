@@ -136,7 +136,7 @@ export class WebhookProcessor implements OnModuleInit {
       try {
         await this.store.withTransaction(async (client) => {
           const result = await this.apply(client, delivery, notification);
-          if (!(await webhookDeliveries.store(client, delivery, result))) {
+          if (!(await webhookDeliveries.storeApplied(client, delivery, result))) {
             throw new ReplayedDelivery();
           }
         });

@@ -1,4 +1,5 @@
-import type { Queryable } from '@fulfil/event-store';
+import { commitWith, type Queryable } from '@fulfil/event-store';
+import type { PoolClient } from 'pg';
 
 export type WebhookStatus = 'received' | 'processed' | 'ignored' | 'rejected';
 
@@ -17,31 +18,57 @@ export interface StoredWebhook {
   readonly status: WebhookStatus;
 }
 
+/** A verified delivery as it is stored. */
+type Delivery = { webhookId: string; provider: string; signedAt: Date; rawBody: Buffer };
+
+const INSERT_DELIVERY = `INSERT INTO payment_webhooks
+    (webhook_id, provider, signed_at, raw_body, status, outcome, processed_at)
+  VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $5 = 'received' THEN NULL ELSE now() END)`;
+
+function deliveryValues(delivery: Delivery, result?: WebhookResult): unknown[] {
+  return [
+    delivery.webhookId,
+    delivery.provider,
+    delivery.signedAt,
+    delivery.rawBody,
+    result?.status ?? 'received',
+    result ? result.outcome.slice(0, MAX_OUTCOME) : null,
+  ];
+}
+
 /** SQL on `payment_webhooks`: raw bodies with their result, or `received` until applied. */
 export const webhookDeliveries = {
   /**
    * Stores a verified delivery: with its `result` when it was applied in this transaction, else
    * as `received` (applied later). `false` when this webhook-id was seen before (a replay).
    */
-  async store(
-    client: Queryable,
-    delivery: { webhookId: string; provider: string; signedAt: Date; rawBody: Buffer },
-    result?: WebhookResult,
-  ): Promise<boolean> {
+  async store(client: Queryable, delivery: Delivery, result?: WebhookResult): Promise<boolean> {
     const { rowCount } = await client.query(
-      `INSERT INTO payment_webhooks (webhook_id, provider, signed_at, raw_body, status, outcome, processed_at)
-       VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $5 = 'received' THEN NULL ELSE now() END)
-       ON CONFLICT (webhook_id) DO NOTHING`,
-      [
-        delivery.webhookId,
-        delivery.provider,
-        delivery.signedAt,
-        delivery.rawBody,
-        result?.status ?? 'received',
-        result ? result.outcome.slice(0, MAX_OUTCOME) : null,
-      ],
+      `${INSERT_DELIVERY} ON CONFLICT (webhook_id) DO NOTHING`,
+      deliveryValues(delivery, result),
     );
     return rowCount === 1;
+  },
+
+  /**
+   * Stores a delivery applied in the transaction `withTransaction` runs on `client` as its last
+   * statement, sent with its COMMIT (`commitWith`: a round trip less). `false` for a replay:
+   * its webhook-id is taken, and the failed insert leaves the transaction to be rolled back,
+   * with what applying the replay wrote in it.
+   */
+  async storeApplied(
+    client: PoolClient,
+    delivery: Delivery,
+    result: WebhookResult,
+  ): Promise<boolean> {
+    try {
+      await commitWith(client, INSERT_DELIVERY, deliveryValues(delivery, result));
+      return true;
+    } catch (error) {
+      const { code, constraint } = error as { code?: unknown; constraint?: unknown };
+      if (code === '23505' && constraint === 'payment_webhooks_pkey') return false;
+      throw error;
+    }
   },
 
   /** The delivery if it still waits for processing, locked for the caller's transaction. */
