@@ -407,14 +407,6 @@ export class DeadlineScheduler {
   /** Runs the handler of a deadline leased until `leasedUntil`, holding no transaction. */
   private async runLeased(deadline: Deadline, leasedUntil: Date): Promise<'handled' | 'failed'> {
     const { pool } = this.options;
-    /** Deletes the deadline while the lease still holds; false when it no longer does. */
-    const deleteIfHeld = async (client: Queryable) =>
-      (
-        await client.query('DELETE FROM deadlines WHERE deadline_id = $1 AND due_at = $2', [
-          deadline.id,
-          leasedUntil,
-        ])
-      ).rowCount === 1;
     let completed = false;
     const complete: CompleteDeadline = async (work) => {
       if (completed) throw new Error(`deadline ${deadline.id} was already completed`);
@@ -435,7 +427,13 @@ export class DeadlineScheduler {
     };
     try {
       await this.leasedHandlers.get(deadline.kind)!(deadline.payload, complete, deadline);
-      if (!completed) await deleteIfHeld(pool);
+      // Nothing to record: the deadline goes, unless it changed hands meanwhile.
+      if (!completed) {
+        await pool.query('DELETE FROM deadlines WHERE deadline_id = $1 AND due_at = $2', [
+          deadline.id,
+          leasedUntil,
+        ]);
+      }
     } catch (error) {
       await this.postpone(pool, deadline, error as Error, leasedUntil);
       return 'failed';
