@@ -2,9 +2,10 @@
 // in a temporary data directory, orders + inventory + payments, the payment simulator paying
 // every intent automatically). After a warm-up whose orders are not counted (the services'
 // code compiled by V8), places orders at increasing open-loop rates and measures, per
-// rate, orders/s from placed to confirmed and the placed→confirmed latency (p50/p99, to when
-// OrderConfirmed was published on orders.events: see event-trace.ts), then reservations/s on
-// one hot SKU. Per rate it also prints the CPU each process used per order (stack-cpu.ts):
+// rate, orders/s confirmed and the latency from each order's due time to its confirmation
+// (p50/p99, to when OrderConfirmed was published on orders.events: see event-trace.ts); a
+// rate is sustained when every order was confirmed with p99 under 500 ms. Then reservations/s
+// on one hot SKU. Per rate it also prints the CPU each process used per order (stack-cpu.ts):
 // on 2 shared cores, 100 orders/s leaves 20 ms — and the SQL statements and WAL per order
 // (database-work.ts; BENCH_STATEMENT_COUNTS=0 turns them off, and with them
 // pg_stat_statements' own small cost per statement; BENCH_TOP_STATEMENTS=N lists the N with
@@ -107,16 +108,19 @@ function order(skuId: string, paymentMethod: string) {
   };
 }
 
-/** Median ms from placing to each event seen on the topics, in order: where the time goes. */
+/**
+ * Median ms from each order's due time to each event seen on the topics, in order: where the
+ * time goes.
+ */
 function stageTimeline(
   placed: ReadonlyMap<string, number>,
   stages: ReadonlyMap<string, ReadonlyMap<string, number>>,
 ): string {
   const delays = new Map<string, number[]>();
-  for (const [orderId, sentAt] of placed) {
+  for (const [orderId, dueAt] of placed) {
     for (const [stage, at] of stages.get(orderId) ?? []) {
       if (!delays.has(stage)) delays.set(stage, []);
-      delays.get(stage)!.push(at - sentAt);
+      delays.get(stage)!.push(at - dueAt);
     }
   }
   return [...delays]
@@ -159,23 +163,39 @@ async function placeAtRate(
   const inFlight: Promise<void>[] = [];
   const total = Math.round(rate * seconds);
   const start = Date.now();
+  let lateMs = 0;
   for (let i = 0; i < total; i += 1) {
     const due = start + (i * 1000) / rate;
     const wait = due - Date.now();
     if (wait > 0) await new Promise((done) => setTimeout(done, wait));
-    const sentAt = Date.now();
+    lateMs = Math.max(lateMs, Date.now() - due);
+    // Each order's latency counts from when it was due, not from when the generator got round
+    // to sending it: a generator slowed by the busy machine must not hide the wait (what load
+    // testers call coordinated omission).
     inFlight.push(
       post('orders', '/orders', order(skuOf(i), method), randomUUID()).then(
-        (body) => void placed.set(String(body.orderId), sentAt),
+        (body) => void placed.set(String(body.orderId), due),
         (error: Error) => void failures.push(error.message),
       ),
     );
   }
   await Promise.all(inFlight);
-  return { placed, failures };
+  return { placed, failures, lateMs };
 }
 
-const HEADER = 'rate/s  placed  confirmed  cancelled  failed  confirmed/s  p50 ms  p99 ms';
+const HEADER = 'rate/s  placed  confirmed  cancelled  failed  confirmed/s  p50 ms  p99 ms  kept up';
+
+/**
+ * Orders confirmed a second, over the span from the first confirmation to the last: the rate
+ * at which the platform turned placed orders into confirmed ones. (Counting from the first
+ * order placed instead adds one order's latency to the span, so that even a platform keeping
+ * up with 100/s would show less than 100.)
+ */
+function confirmationRate(confirmedAt: readonly number[]): number {
+  if (confirmedAt.length < 2) return confirmedAt.length;
+  const seconds = (Math.max(...confirmedAt) - Math.min(...confirmedAt)) / 1000;
+  return (confirmedAt.length - 1) / Math.max(0.001, seconds);
+}
 
 interface PhaseContext {
   readonly stack: LocalStack;
@@ -205,21 +225,23 @@ async function runPhase(
   const databasePerOrder = await database?.perUnit(phase.placed.size);
   await watcher.catchUp(DRAIN_MS);
   const latencies: number[] = [];
-  let confirmed = 0;
-  let lastConfirmed = 0;
-  for (const [id, sentAt] of phase.placed) {
+  const confirmedAt: number[] = [];
+  for (const [id, dueAt] of phase.placed) {
     const outcome = watcher.outcome(id);
     if (!outcome?.type.includes('OrderConfirmed')) continue;
-    confirmed += 1;
-    latencies.push(outcome.at - sentAt);
-    lastConfirmed = Math.max(lastConfirmed, outcome.at);
+    latencies.push(outcome.at - dueAt);
+    confirmedAt.push(outcome.at);
   }
-  const firstSent = Math.min(...phase.placed.values());
-  const confirmedPerSecond = confirmed / Math.max(0.001, (lastConfirmed - firstSent) / 1000);
+  const confirmed = confirmedAt.length;
+  const confirmedPerSecond = confirmationRate(confirmedAt);
   latencies.sort((a, b) => a - b);
   const p50 = percentile(latencies, 50);
   const p99 = percentile(latencies, 99);
   const cancelled = ids.filter((id) => watcher.outcome(id)?.type.includes('Cancelled')).length;
+  // Kept up: every order of the phase confirmed, 99 % of them within the target. An open-loop
+  // platform that falls behind queues up, and its latency grows past any target within seconds.
+  const allConfirmed = confirmed === Math.round(rate * seconds) && phase.failures.length === 0;
+  const keptUp = allConfirmed && p99 < P99_TARGET_MS;
   console.log(
     [
       rate,
@@ -230,12 +252,16 @@ async function runPhase(
       round(confirmedPerSecond),
       p50,
       p99,
+      keptUp ? 'yes' : 'no',
     ]
       .map(String)
       .map((s) => s.padStart(7))
       .join(' '),
   );
   if (phase.failures.length > 0) console.log(`  first failure: ${phase.failures[0]}`);
+  if (phase.lateMs >= 50) {
+    console.log(`  the load generator sent up to ${phase.lateMs} ms late (counted in latency)`);
+  }
   console.log(`  ${stageTimeline(phase.placed, watcher.stages)}`);
   console.log(`  ${describeCpu(cpuPerOrder)}`);
   console.log(`  ${describeContextSwitches(cpuPerOrder)}`);
@@ -253,14 +279,13 @@ async function runPhase(
       `  ${unseen.length} outcomes not seen on orders.events; GET of ${sample.length}: ${JSON.stringify(counts)}`,
     );
   }
-  const allConfirmed = confirmed === Math.round(rate * seconds) && phase.failures.length === 0;
   return {
     confirmedPerSecond,
     p50,
     p99,
     cpu: cpuPerOrder,
     database: databasePerOrder,
-    allConfirmed,
+    keptUp,
   };
 }
 
@@ -355,8 +380,8 @@ async function main(): Promise<void> {
         if (phase.database.walFlushes !== undefined)
           figures[`rate_${rate}_wal_flushes_per_order`] = phase.database.walFlushes;
       }
-      if (phase.allConfirmed && phase.p99 < P99_TARGET_MS)
-        sustained = Math.max(sustained, round(phase.confirmedPerSecond));
+      // Sustained: the highest rate offered that the platform kept up with.
+      if (phase.keptUp) sustained = Math.max(sustained, rate);
     }
     figures.sustained_confirmed_orders_per_s = sustained;
     figures.target_met = sustained >= 100;

@@ -49,9 +49,18 @@ export function localScopes(config, catalog, require) {
   return [...scopes];
 }
 
+/**
+ * Node flags of every service, before `FULFIL_SERVICE_NODE_ARGS` (which can override them).
+ * A young generation of 32 MB semi-spaces instead of V8's 16: the services allocate fast and
+ * keep little, so half as many scavenges, and fewer short-lived objects promoted to the old
+ * generation. Measured at 80 orders/s: GC pauses 5.5 % of the services' CPU at 16 MB, 3.8 % at
+ * 32, 3.3 % at 64, for about 35 MB more memory a service at 32 (docs/order-lifecycle.md).
+ */
+export const SERVICE_NODE_ARGS = ['--enable-source-maps', '--max-semi-space-size=32'];
+
 /** Starts one service; its stdout and stderr lines are printed with its name in front. */
 export function spawnService(service, environment) {
-  const nodeArgs = ['--enable-source-maps', ...(environment.nodeArgs ?? [])];
+  const nodeArgs = [...SERVICE_NODE_ARGS, ...(environment.nodeArgs ?? [])];
   const child = spawn(process.execPath, [...nodeArgs, service.main], {
     cwd: environment.root,
     env: {
