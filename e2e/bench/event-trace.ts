@@ -29,13 +29,19 @@ export class EventTrace {
 
   constructor(brokers: string[]) {
     this.kafka = new Kafka({ clientId: 'bench-orders', brokers, logLevel: logLevel.NOTHING });
-    // Throwaway groups reading from the end: committing their offsets would only cost the
-    // shared cores (about one OffsetCommit per batch, the broker's most frequent request).
-    // A fetch returns as soon as a record arrives, and times are the records' own: a long wait
-    // costs no accuracy, while a short one makes the idle observer poll the broker.
-    this.live = this.kafka.consumer({ groupId: `bench-${randomUUID()}`, maxWaitTimeInMs: 500 });
-    // Paused most of the time: a consumer with every partition paused sleeps its maxWait a round.
-    this.later = this.kafka.consumer({ groupId: `bench-${randomUUID()}`, maxWaitTimeInMs: 500 });
+    this.live = this.throwawayConsumer();
+    this.later = this.throwawayConsumer(); // paused but for `catchUp`
+  }
+
+  /**
+   * A consumer in a group of its own, reading from the end: committing its offsets would only
+   * cost the shared cores (about one OffsetCommit per batch, the broker's most frequent
+   * request). A fetch returns as soon as a record arrives, and times are the records' own: a
+   * long wait costs no accuracy, while a short one makes an idle or paused consumer (which
+   * sleeps its wait a round) poll the broker.
+   */
+  private throwawayConsumer(): Consumer {
+    return this.kafka.consumer({ groupId: `bench-${randomUUID()}`, maxWaitTimeInMs: 500 });
   }
 
   async start(): Promise<void> {

@@ -56,7 +56,7 @@ export function localScopes(config, catalog, require) {
  * generation. Measured at 80 orders/s: GC pauses 5.5 % of the services' CPU at 16 MB, 3.8 % at
  * 32, 3.3 % at 64, for about 35 MB more memory a service at 32 (docs/order-lifecycle.md).
  */
-export const SERVICE_NODE_ARGS = ['--enable-source-maps', '--max-semi-space-size=32'];
+const SERVICE_NODE_ARGS = ['--enable-source-maps', '--max-semi-space-size=32'];
 
 /** Starts one service; its stdout and stderr lines are printed with its name in front. */
 export function spawnService(service, environment) {

@@ -25,6 +25,7 @@ const INSERT_DELIVERY = `INSERT INTO payment_webhooks
     (webhook_id, provider, signed_at, raw_body, status, outcome, processed_at)
   VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $5 = 'received' THEN NULL ELSE now() END)`;
 
+/** The insert's values: with `result` applied, without it `received`. */
 function deliveryValues(delivery: Delivery, result?: WebhookResult): unknown[] {
   return [
     delivery.webhookId,
@@ -39,13 +40,13 @@ function deliveryValues(delivery: Delivery, result?: WebhookResult): unknown[] {
 /** SQL on `payment_webhooks`: raw bodies with their result, or `received` until applied. */
 export const webhookDeliveries = {
   /**
-   * Stores a verified delivery: with its `result` when it was applied in this transaction, else
-   * as `received` (applied later). `false` when this webhook-id was seen before (a replay).
+   * Stores a verified delivery as `received`, to be applied later (`storeApplied` stores one
+   * applied in its transaction). `false` when this webhook-id was seen before (a replay).
    */
-  async store(client: Queryable, delivery: Delivery, result?: WebhookResult): Promise<boolean> {
+  async store(client: Queryable, delivery: Delivery): Promise<boolean> {
     const { rowCount } = await client.query(
       `${INSERT_DELIVERY} ON CONFLICT (webhook_id) DO NOTHING`,
-      deliveryValues(delivery, result),
+      deliveryValues(delivery),
     );
     return rowCount === 1;
   },
