@@ -10,7 +10,8 @@
 // (database-work.ts; BENCH_STATEMENT_COUNTS=0 turns them off, and with them
 // pg_stat_statements' own small cost per statement; BENCH_TOP_STATEMENTS=N lists the N with
 // the most execution time, BENCH_WAL_BY_RELATION=N the N tables and indexes with the most WAL:
-// wal-by-relation.ts). Ends with one JSON line of figures.
+// wal-by-relation.ts; BENCH_LATENCY_BY_SECOND=1 the latency of each second of a phase). Ends
+// with one JSON line of figures.
 // Loopback only; every phase is bounded in time and count.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -47,6 +48,8 @@ const COUNT_STATEMENTS = process.env.BENCH_STATEMENT_COUNTS !== '0';
 const TOP_STATEMENTS = Number(process.env.BENCH_TOP_STATEMENTS ?? 0);
 /** Per rate, this many tables and indexes with the most WAL per order (default none). */
 const WAL_RELATIONS = Number(process.env.BENCH_WAL_BY_RELATION ?? 0);
+/** Per rate, the latency of the orders due in each second of the phase (default off). */
+const LATENCY_BY_SECOND = process.env.BENCH_LATENCY_BY_SECOND === '1';
 /** The services the bench starts; each one's database is counted. */
 const SERVICES = ['orders', 'inventory', 'payments'] as const;
 
@@ -180,7 +183,7 @@ async function placeAtRate(
     );
   }
   await Promise.all(inFlight);
-  return { placed, failures, lateMs };
+  return { placed, failures, lateMs, startedAt: start };
 }
 
 const HEADER = 'rate/s  placed  confirmed  cancelled  failed  confirmed/s  p50 ms  p99 ms  kept up';
@@ -226,11 +229,13 @@ async function runPhase(
   await watcher.catchUp(DRAIN_MS);
   const latencies: number[] = [];
   const confirmedAt: number[] = [];
+  const bySecond: number[][] = [];
   for (const [id, dueAt] of phase.placed) {
     const outcome = watcher.outcome(id);
     if (!outcome?.type.includes('OrderConfirmed')) continue;
     latencies.push(outcome.at - dueAt);
     confirmedAt.push(outcome.at);
+    (bySecond[Math.floor((dueAt - phase.startedAt) / 1000)] ??= []).push(outcome.at - dueAt);
   }
   const confirmed = confirmedAt.length;
   const confirmedPerSecond = confirmationRate(confirmedAt);
@@ -263,6 +268,7 @@ async function runPhase(
     console.log(`  the load generator sent up to ${phase.lateMs} ms late (counted in latency)`);
   }
   console.log(`  ${stageTimeline(phase.placed, watcher.stages)}`);
+  if (LATENCY_BY_SECOND) console.log(`  ${describeLatencyBySecond(bySecond)}`);
   console.log(`  ${describeCpu(cpuPerOrder)}`);
   console.log(`  ${describeContextSwitches(cpuPerOrder)}`);
   if (databasePerOrder) console.log(`  ${describeDatabaseWork(databasePerOrder)}`);
@@ -287,6 +293,20 @@ async function runPhase(
     database: databasePerOrder,
     keptUp,
   };
+}
+
+/**
+ * The median and highest latency of the confirmed orders due in each second of a phase. Tells
+ * a platform that queued up when the rate rose and then caught up (the first seconds high)
+ * from one saturated throughout (the latency growing to the end).
+ */
+function describeLatencyBySecond(bySecond: readonly (number[] | undefined)[]): string {
+  const seconds = Array.from(bySecond, (ms, second) => {
+    if (!ms) return `${second}s none`;
+    const sorted = [...ms].sort((a, b) => a - b);
+    return `${second}s ${percentile(sorted, 50)}/${sorted.at(-1)}`;
+  });
+  return `latency by second of the phase, p50/max ms: ${seconds.join(' · ')}`;
 }
 
 /** What the started stack burns doing nothing, per second, before any order (5 s). */
