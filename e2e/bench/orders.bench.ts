@@ -1,12 +1,13 @@
 // npm run bench:orders — the order lifecycle against the locally started stack (`npm start`
 // in a temporary data directory, orders + inventory + payments, the payment simulator paying
 // every intent automatically). After a warm-up whose orders are not counted (the services'
-// code compiled by V8; a minute at 25/s, then 5 s at the highest rate), places orders at increasing open-loop rates and measures, per
-// rate, orders/s confirmed and the latency from each order's due time to its confirmation
-// (p50/p99, to when OrderConfirmed was published on orders.events: see event-trace.ts); a
-// rate is sustained when every order was confirmed with p99 under 500 ms. Then reservations/s
-// on one hot SKU. Per rate it also prints the CPU each process used per order (stack-cpu.ts):
-// on 2 shared cores, 100 orders/s leaves 20 ms — and the SQL statements and WAL per order
+// code compiled by V8: a minute at 25/s, then 5 s at the highest rate), places orders at
+// increasing open-loop rates and measures, per rate, orders/s confirmed and the latency from
+// each order's due time to its confirmation (p50/p99, to when OrderConfirmed was published on
+// orders.events: see event-trace.ts); a rate is sustained when every order was confirmed with
+// p99 under 500 ms. Then reservations/s on one hot SKU. Per rate it also prints the CPU each
+// process used per order (stack-cpu.ts): on 2 shared cores, 100 orders/s leaves 20 ms — and
+// the SQL statements and WAL per order
 // (database-work.ts; BENCH_STATEMENT_COUNTS=0 turns them off, and with them
 // pg_stat_statements' own small cost per statement; BENCH_TOP_STATEMENTS=N lists the N with
 // the most execution time, BENCH_WAL_BY_RELATION=N the N tables and indexes with the most WAL:
@@ -235,9 +236,10 @@ async function runPhase(
   for (const [id, dueAt] of phase.placed) {
     const outcome = watcher.outcome(id);
     if (!outcome?.type.includes('OrderConfirmed')) continue;
-    latencies.push(outcome.at - dueAt);
+    const latency = outcome.at - dueAt;
+    latencies.push(latency);
     confirmedAt.push(outcome.at);
-    (bySecond[Math.floor((dueAt - phase.startedAt) / 1000)] ??= []).push(outcome.at - dueAt);
+    (bySecond[Math.floor((dueAt - phase.startedAt) / 1000)] ??= []).push(latency);
   }
   const confirmed = confirmedAt.length;
   const confirmedPerSecond = confirmationRate(confirmedAt);
@@ -384,13 +386,14 @@ async function main(): Promise<void> {
       const warm = await runPhase(phases, WARMUP_RATE, WARMUP_SECONDS);
       figures.warmup_cpu_ms_per_order = warm.cpu.total;
     }
-    if (WARMUP_PEAK_SECONDS > 0) {
-      // Not measured either: the first seconds the services ever run at a higher rate cost more
-      // than that rate later (code first taken with bigger batches), and queued up the start of
-      // the top rate's phase even after the minute above. Measured: 100/s three times in a row
-      // cost 22.8, then 20.2 and 20.9 ms of CPU per order; with these 5 s first, the 100/s
-      // phase had no such start (docs/order-lifecycle.md, Throughput).
-      const peak = Math.max(...RATES);
+    // Not measured either: the first seconds the services ever run at a higher rate cost more
+    // than that rate later (code first taken with bigger batches), and queued up the start of
+    // the top rate's phase even after the minute above. Measured: 100/s three times in a row
+    // cost 22.8, then 20.2 and 20.9 ms of CPU per order; with these 5 s first, the 100/s phase
+    // had no such start (docs/order-lifecycle.md, Throughput). A rate the warm-up reached
+    // already needs none.
+    const peak = Math.max(...RATES);
+    if (WARMUP_PEAK_SECONDS > 0 && peak > (WARMUP_SECONDS > 0 ? WARMUP_RATE : 0)) {
       console.log(`warm-up, ${peak}/s for ${WARMUP_PEAK_SECONDS} s (not counted):`);
       await runPhase(phases, peak, WARMUP_PEAK_SECONDS);
     }
