@@ -50,5 +50,6 @@ export {
 } from './openapi/openapi-document';
 
 export { Idempotent, type IdempotentOptions } from './idempotency/idempotent.decorator';
+export { idempotentAnswerWrite, type IdempotentAnswerWrite } from './idempotency/idempotent-answer';
 export { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from './idempotency/idempotency-key';
 export { CreateIdempotencyKeys1732600000000 } from './idempotency/create-idempotency-keys.migration';

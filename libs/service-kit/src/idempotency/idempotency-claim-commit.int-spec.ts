@@ -11,7 +11,12 @@ import {
 import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import { CREATE_IDEMPOTENCY_KEYS_SQL } from './create-idempotency-keys.migration';
-import { IdempotencyStore, type IdempotencyScope } from './idempotency.store';
+import {
+  answerStatement,
+  IdempotencyStore,
+  type IdempotencyClaim,
+  type IdempotencyScope,
+} from './idempotency.store';
 
 jest.setTimeout(120_000);
 
@@ -56,11 +61,29 @@ it('claims a key without waiting for a WAL flush, and stores its answer durably'
   expect(await walFlushesOf(() => store.complete(claimed!, ANSWER), pool)).toBe(1);
 });
 
-it('keeps, through a crash, a claim that a durable commit followed, and loses one that nothing followed', async () => {
+/** The request's effect and its answer in one durable transaction (`idempotentAnswerWrite`). */
+async function effectWithAnswer(claimed: IdempotencyClaim): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('INSERT INTO effects (id) VALUES ($1)', [randomUUID()]);
+    const answer = answerStatement(claimed, ANSWER);
+    await client.query(answer.text, [...answer.values]);
+    await client.query('COMMIT');
+  } finally {
+    client.release();
+  }
+}
+
+it('keeps, through a crash, a claim that a durable commit followed and an answer committed with its effects, and loses a claim that nothing followed', async () => {
   const followed = randomUUID();
   const alone = randomUUID();
+  const answered = randomUUID();
   expect(await claim(followed)).toBeDefined();
   await pool.query('INSERT INTO effects (id) VALUES ($1)', [randomUUID()]); // durable
+  const answeredClaim = await claim(answered);
+  // One flush for the claim, the effect and the answer together.
+  expect(await walFlushesOf(() => effectWithAnswer(answeredClaim!), pool)).toBe(1);
   expect(await claim(alone)).toBeDefined();
   expect(await store.find(scopeOf(alone))).toMatchObject({ state: 'processing' }); // visible
 
@@ -71,6 +94,11 @@ it('keeps, through a crash, a claim that a durable commit followed, and loses on
   connect();
 
   expect(await store.find(scopeOf(followed))).toMatchObject({ state: 'processing' });
+  expect(await store.find(scopeOf(answered))).toEqual({
+    state: 'completed',
+    fingerprint: 'fingerprint',
+    response: ANSWER,
+  });
   // Lost with everything the request did (nothing, here): a retry claims the key afresh.
   expect(await store.find(scopeOf(alone))).toBeUndefined();
   expect(await claim(alone)).toBeDefined();

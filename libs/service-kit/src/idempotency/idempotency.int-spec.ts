@@ -323,6 +323,38 @@ describe('Idempotency-Key on real PostgreSQL', () => {
     expect(await store.complete(claim!, response)).toBe(false);
   });
 
+  describe('with the answer committed by the handler itself', () => {
+    const answeredAhead = async (how: 'commit' | 'differ' | 'rollback') => {
+      const complete = jest.spyOn(app.get(IdempotencyStore), 'complete');
+      try {
+        const key = randomUUID();
+        const body = { reference: `ahead-${how}`, amount: 30 };
+        const first = await post(`/payments/answered-ahead/${how}`, body, key).expect(201);
+        const replay = await post(`/payments/answered-ahead/${how}`, body, key).expect(201);
+        expect(replay.headers['idempotent-replayed']).toBe('true');
+        expect(replay.text).toBe(first.text);
+        expect(replay.headers['content-type']).toBe(first.headers['content-type']);
+        expect(replay.headers['location']).toBe(`/payments/${first.body.id}`);
+        return { storedAfterwards: complete.mock.calls.length };
+      } finally {
+        complete.mockRestore();
+      }
+    };
+
+    it('stores nothing more when the committed answer is the one sent', async () => {
+      expect(await answeredAhead('commit')).toEqual({ storedAfterwards: 0 });
+      expect(await executions('ahead-commit')).toBe(1);
+    });
+
+    it('stores the answer sent when the committed one differs from it', async () => {
+      expect(await answeredAhead('differ')).toEqual({ storedAfterwards: 1 });
+    });
+
+    it('stores the answer sent when the transaction with the answer rolled back', async () => {
+      expect(await answeredAhead('rollback')).toEqual({ storedAfterwards: 1 });
+    });
+  });
+
   it('ignores an expired key and purges expired rows', async () => {
     const key = randomUUID();
     const body = { reference: 'expiring', amount: 4 };

@@ -26,6 +26,7 @@ import {
   type StoredResponse,
 } from './idempotency.store';
 import { requestFingerprint } from './request-fingerprint';
+import { expectAnswer } from './idempotent-answer';
 import { captureError, captureSuccess } from './response-capture';
 
 type IdempotentRequest = Request & Pick<KitRequest, 'caller'>;
@@ -126,6 +127,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     next: CallHandler,
   ): Observable<unknown> {
     let settled = false;
+    const committedWithHandler = expectAnswer(claim, res);
     return next.handle().pipe(
       takeLast(1),
       concatMap(async (value) => {
@@ -135,6 +137,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
           await this.release(claim);
           return value;
         }
+        // The handler's transaction stored this very answer already (`idempotentAnswerWrite`).
+        if (committedWithHandler(capture.response)) return capture.send;
         await this.complete(claim, capture.response);
         return capture.send;
       }),

@@ -63,6 +63,36 @@ const scopeParams = (scope: IdempotencyScope): string[] => [
   scope.key,
 ];
 
+/** Stores an answer: `$1…$4` the scope, `$5` the lock token, `$6…$8` the response. */
+const STORE_ANSWER = `UPDATE idempotency_keys
+    SET state = 'completed', completed_at = now(),
+        response_status = $6, response_headers = $7::jsonb, response_body = $8`;
+
+const answerValues = (claim: IdempotencyClaim, response: StoredResponse): unknown[] => [
+  ...scopeParams(claim),
+  claim.lockToken,
+  response.status,
+  JSON.stringify(response.headers),
+  response.body === null ? null : Buffer.from(response.body, 'utf8'),
+];
+
+/**
+ * The statement that stores `response` as the answer of `claim`, to run in the transaction of
+ * the handler's own writes: the answer commits with what it answers for. It leaves the lock
+ * token in place, so that the interceptor can still replace the answer with the one it sends,
+ * should they differ (`complete`). A claim lost meanwhile (taken over after its lock timeout)
+ * matches no row: the answer is then its successor's to store.
+ */
+export function answerStatement(
+  claim: IdempotencyClaim,
+  response: StoredResponse,
+): { readonly text: string; readonly values: readonly unknown[] } {
+  return {
+    text: `${STORE_ANSWER} WHERE ${SCOPE_MATCH} AND lock_token = $5`,
+    values: answerValues(claim, response),
+  };
+}
+
 /**
  * The `idempotency_keys` table (see `CreateIdempotencyKeys1732600000000`). Every decision is
  * one atomic statement, and all times are the database's (`now()`), so several instances of
@@ -155,17 +185,9 @@ export class IdempotencyStore implements OnModuleDestroy {
    */
   async complete(claim: IdempotencyClaim, response: StoredResponse): Promise<boolean> {
     const { rowCount } = await this.query(
-      `UPDATE idempotency_keys
-          SET state = 'completed', lock_token = NULL, locked_until = NULL, completed_at = now(),
-              response_status = $6, response_headers = $7::jsonb, response_body = $8
+      `${STORE_ANSWER}, lock_token = NULL, locked_until = NULL
         WHERE ${SCOPE_MATCH} AND lock_token = $5`,
-      [
-        ...scopeParams(claim),
-        claim.lockToken,
-        response.status,
-        JSON.stringify(response.headers),
-        response.body === null ? null : Buffer.from(response.body, 'utf8'),
-      ],
+      answerValues(claim, response),
     );
     return rowCount === 1;
   }

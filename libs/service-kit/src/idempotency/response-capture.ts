@@ -66,6 +66,21 @@ export function captureSuccess(value: unknown, res: ServerResponse): SuccessCapt
   };
 }
 
+/**
+ * The response `captureSuccess` will capture once the handler returns `value` (an object),
+ * told ahead: `laterHeaders` are the replayed headers the handler sets on `res` before it
+ * returns (names in lower case).
+ */
+export function successAhead(
+  value: object,
+  res: ServerResponse,
+  laterHeaders: Readonly<Record<string, string>>,
+): StoredResponse {
+  const headers = { ...replayedHeaders(res), ...laterHeaders };
+  headers['content-type'] ??= JSON_CONTENT_TYPE;
+  return { status: res.statusCode, headers, body: JSON.stringify(value) };
+}
+
 /** The request path as the problem details filter writes it into `instance`. */
 export const problemInstance = (req: { originalUrl?: string; url?: string }): string =>
   (req.originalUrl ?? req.url ?? '').split('?')[0] ?? '';

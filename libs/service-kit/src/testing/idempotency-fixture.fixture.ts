@@ -3,10 +3,13 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { IsIn, IsInt, IsOptional, IsString, Min, MinLength } from 'class-validator';
 import type { Response } from 'express';
+import type { Pool } from 'pg';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { Caller, RequireScopes } from '../auth/auth.decorators';
 import { ProblemException, PROBLEM_TYPE_BASE } from '../http/problem-details';
 import { CreateIdempotencyKeys1732600000000 } from '../idempotency/create-idempotency-keys.migration';
+import { idempotentAnswerWrite } from '../idempotency/idempotent-answer';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 import type { ServiceDefinition } from '../service-definition';
 import { FIXTURE_SCOPES } from './fixture-service.fixture';
@@ -89,6 +92,43 @@ class PaymentsFixtureHttpController {
     @Res({ passthrough: true }) res: Response,
   ) {
     return this.execute('short-lock', body, caller, res);
+  }
+
+  /**
+   * Commits the attempt and its answer in one transaction (`idempotentAnswerWrite`): `commit`
+   * answers exactly what it then sends, `differ` commits another body than it sends,
+   * `rollback` rolls the transaction back and answers all the same.
+   */
+  @Post('answered-ahead/:how')
+  @HttpCode(201)
+  @Idempotent()
+  async createAnsweredAhead(
+    @Param('how') how: 'commit' | 'differ' | 'rollback',
+    @Body() body: CreatePaymentDto,
+    @Caller() caller: string,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ id: number }>(
+        `INSERT INTO fixture_payment_attempts (route, reference, amount, caller)
+         VALUES ('answered-ahead', $1, $2, $3) RETURNING id`,
+        [body.reference, body.amount, caller],
+      );
+      const payment = { id: rows[0]!.id, reference: body.reference, amount: body.amount, caller };
+      const location = `/payments/${payment.id}`;
+      const sent = how === 'differ' ? { ...payment, amount: payment.amount + 1 } : payment;
+      const answer = idempotentAnswerWrite(sent, { location });
+      if (answer) await client.query(answer.text, [...answer.values]);
+      await client.query(how === 'rollback' ? 'ROLLBACK' : 'COMMIT');
+      if (how !== 'rollback') answer?.onCommit();
+      res.setHeader('Location', location);
+      return payment;
+    } finally {
+      client.release();
+    }
   }
 
   @Put(':reference')

@@ -24,6 +24,7 @@ import {
   Caller,
   currentRequestContext,
   Idempotent,
+  idempotentAnswerWrite,
   RequireScopes,
   ValidationProblem,
 } from '@fulfil/service-kit';
@@ -87,9 +88,14 @@ export class OrdersHttpController {
       ]);
     }
     const order = await this.placeOrder
-      .execute(body, { ...commandContext(caller), ...(idempotencyKey && { idempotencyKey }) })
+      .execute(body, {
+        ...commandContext(caller),
+        ...(idempotencyKey && { idempotencyKey }),
+        // The idempotent answer commits with the order (Location as set below).
+        answer: (placed) => idempotentAnswerWrite(placed, { location: orderLocation(placed) }),
+      })
       .catch(rethrowAsProblem);
-    res.setHeader('Location', `/orders/${order.orderId}`);
+    res.setHeader('Location', orderLocation(order));
     return order;
   }
 
@@ -161,6 +167,8 @@ export class OrdersHttpController {
       .catch(rethrowAsProblem);
   }
 }
+
+const orderLocation = (order: OrderView): string => `/orders/${order.orderId}`;
 
 function commandContext(caller: string | undefined): CommandContext {
   const request = currentRequestContext();

@@ -43,6 +43,8 @@ interface HandleHow extends RunOptions {
   readonly known?: KnownStream<OrderState>;
   /** One more write for the same transaction, with the events' (the delivery address). */
   readonly alsoWrite?: Write;
+  /** A write made of the events as stored, for the same transaction (the request's answer). */
+  readonly writeOf?: (recorded: readonly RecordedEvent[]) => Write | undefined;
 }
 
 export const CONFIRMATION_DEADLINE_KIND = 'order-confirmation-timeout';
@@ -82,22 +84,28 @@ export class OrderCommandRunner {
    * without reading it (`known`), and appended only if the stream is still empty. Otherwise (a
    * retry of the same Idempotency-Key, a racing twin) or when the command is refused, it is
    * decided on the stream as stored — exactly the answer of a load-first run, e.g.
-   * ORDER.ALREADY_PLACED.
+   * ORDER.ALREADY_PLACED. `writeOf` adds a write made of the placed events (the answer to the
+   * request, `idempotentAnswerWrite`), committed with them.
    */
   place(
     orderId: string,
     command: PlaceOrder,
     context: CommandContext,
     alsoWrite: Write,
+    writeOf?: (recorded: readonly RecordedEvent[]) => Write | undefined,
   ): Promise<RunResult> {
-    return this.handle(orderId, command, context, { known: NEW_ORDER, alsoWrite });
+    return this.handle(orderId, command, context, {
+      known: NEW_ORDER,
+      alsoWrite,
+      ...(writeOf && { writeOf }),
+    });
   }
 
   private handle(
     orderId: string,
     command: OrderCommand,
     context: CommandContext,
-    { client, known, alsoWrite }: HandleHow,
+    { client, known, alsoWrite, writeOf }: HandleHow,
   ): Promise<RunResult> {
     return this.commands.handle(orderStreamId(orderId), command, {
       decider: orderDecider,
@@ -105,13 +113,21 @@ export class OrderCommandRunner {
       ...(client && { client }),
       ...(known && { known }),
       afterAppend: (transaction, recorded, { mayCommit }) =>
-        this.writeAlongside(transaction, orderId, recorded, context, alsoWrite, mayCommit),
+        this.writeAlongside(
+          transaction,
+          orderId,
+          recorded,
+          context,
+          [alsoWrite, writeOf?.(recorded)],
+          mayCommit,
+        ),
     });
   }
 
   /**
    * Everything that commits with the order's events, in one statement after their append (the
-   * writes touch different rows: see `runWrites`): the summary, the outbox, the deadline. In a
+   * writes touch different rows: see `runWrites`): the caller's writes, the summary, the outbox,
+   * the deadline. In a
    * transaction of its own (a placement, a cancel), COMMIT goes out with it.
    */
   private writeAlongside(
@@ -119,13 +135,13 @@ export class OrderCommandRunner {
     orderId: string,
     recorded: readonly RecordedEvent[],
     context: CommandContext,
-    alsoWrite: Write | undefined,
+    alsoWrites: readonly (Write | undefined)[],
     commit: boolean,
   ): Promise<void> {
     return runWrites(
       client,
       [
-        alsoWrite,
+        ...alsoWrites,
         this.summaries.writeFor(recorded),
         integrationEventsWrite(toIntegrationEvents(recorded), {
           correlationId: context.correlationId,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { Injectable } from '@nestjs/common';
 import { isDomainError } from '@fulfil/decider';
+import type { Write } from '@fulfil/event-store';
 import type { PlaceOrder } from '../domain/order.commands';
 import { orderDecider } from '../domain/order.decider';
 import { OrderErrorCodes } from '../domain/order.errors';
@@ -34,9 +35,19 @@ export interface PlaceOrderRequest {
   readonly discount?: Money;
 }
 
+/** Who places the order and how (`CommandContext`), and what commits with it. */
+export interface PlacementContext extends CommandContext {
+  readonly idempotencyKey?: string;
+  /**
+   * The answer to the request as a write, made of the order as placed, to commit with it (the
+   * idempotent answer of `POST /orders`). Not called for a retry that finds its order placed.
+   */
+  readonly answer?: (placed: OrderView) => Write | undefined;
+}
+
 /**
- * The same Idempotency-Key came back with another request after its first answer was lost
- * (the service stopped between the order's commit and storing the answer).
+ * The same Idempotency-Key came back with another request after its stored answer was gone (the
+ * key expired and was purged; the answer commits with the order, so no crash loses it).
  */
 export class IdempotencyKeyReusedForOtherOrder extends Error {}
 
@@ -52,10 +63,7 @@ export class PlaceOrderUseCase {
     private readonly queries: OrderQueries,
   ) {}
 
-  async execute(
-    request: PlaceOrderRequest,
-    context: CommandContext & { readonly idempotencyKey?: string },
-  ): Promise<OrderView> {
+  async execute(request: PlaceOrderRequest, context: PlacementContext): Promise<OrderView> {
     const orderId = context.idempotencyKey
       ? orderIdFor(context.actor, context.idempotencyKey)
       : randomUUID();
@@ -64,7 +72,13 @@ export class PlaceOrderUseCase {
       const command = placeOrderCommand(orderId, request, context.now, attempt);
       let placed: RunResult;
       try {
-        placed = await this.runner.place(orderId, command, context, address);
+        placed = await this.runner.place(
+          orderId,
+          command,
+          context,
+          address,
+          context.answer && ((recorded) => context.answer!(orderViewOf(recorded)!)),
+        );
       } catch (error) {
         // Nothing of the placement committed: place it again under another number.
         if (isOrderNumberTaken(error) && attempt < ORDER_NUMBER_ATTEMPTS - 1) continue;
@@ -77,7 +91,7 @@ export class PlaceOrderUseCase {
     }
   }
 
-  /** A retry whose first answer was lost: the order it placed, if it is the same order. */
+  /** A retry whose stored answer is gone: the order it placed, if it is the same order. */
   private async existingPlacement(
     orderId: string,
     command: PlaceOrder,
