@@ -107,7 +107,7 @@ export class PaymentProviderSimulator {
     return this.baseUrl;
   }
 
-  /** Every webhook delivery attempt so far (tests, diagnostics). */
+  /** The most recent webhook delivery attempts, oldest first (tests, diagnostics). */
   get deliveries(): readonly DeliveryAttempt[] {
     return this.webhooks.attempts;
   }

@@ -38,16 +38,29 @@ const FAILURES: Record<Exclude<SimPayRequest['outcome'], 'succeeded'>, SimFailur
 };
 
 /**
+ * Payments the ledger keeps by default: about 55 MB of heap (some 550 bytes each). The
+ * simulator runs inside the payments service by default, whose memory would otherwise grow with
+ * every payment for as long as it runs.
+ */
+export const DEFAULT_MAX_PAYMENTS = 100_000;
+
+/**
  * The simulated provider's books, in memory: payments by provider reference, with the rules a
  * real provider enforces — create is idempotent per merchant reference, capture and cancel are
  * idempotent, refunds are idempotent per merchant refund reference and never exceed what was
- * captured. SIMULATOR ONLY: nothing here moves money.
+ * captured. It keeps the `maxPayments` most recent payments: an older one is forgotten (404
+ * `not_found`, and its merchant reference creates a new payment). SIMULATOR ONLY: nothing here
+ * moves money.
  */
 export class SimulatedLedger {
+  // In creation order (a Map's), so the oldest payment is the first.
   private readonly payments = new Map<string, Mutable<SimPayment> & { notifyUrl: string }>();
   private readonly byMerchantReference = new Map<string, string>();
 
-  constructor(private readonly publicUrl: () => string) {}
+  constructor(
+    private readonly publicUrl: () => string,
+    private readonly maxPayments = DEFAULT_MAX_PAYMENTS,
+  ) {}
 
   create(request: SimCreatePaymentRequest): LedgerResult {
     const existingRef = this.byMerchantReference.get(request.merchantReference);
@@ -86,7 +99,19 @@ export class SimulatedLedger {
     };
     this.payments.set(providerReference, payment);
     this.byMerchantReference.set(request.merchantReference, providerReference);
+    if (this.payments.size > this.maxPayments) this.forgetOldest();
     return { payment: snapshot(payment), created: true };
+  }
+
+  /** How many payments the ledger holds. */
+  get size(): number {
+    return this.payments.size;
+  }
+
+  private forgetOldest(): void {
+    const [reference, oldest] = this.payments.entries().next().value!;
+    this.payments.delete(reference);
+    this.byMerchantReference.delete(oldest.merchantReference);
   }
 
   get(providerReference: string): SimPayment {

@@ -21,6 +21,9 @@ export interface DeliveryAttempt {
   readonly status: number | 'network-error';
 }
 
+/** Delivery attempts kept for diagnostics: the most recent ones, so memory stays bounded. */
+export const KEPT_DELIVERY_ATTEMPTS = 1_000;
+
 /**
  * Sends signed webhooks asynchronously, after the API call that caused them has answered, and
  * retries on anything but a 2xx with growing delays — keeping the same `webhook-id` on every
@@ -31,6 +34,7 @@ export class WebhookSender {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<Promise<void>>();
   private stopped = false;
+  /** The most recent delivery attempts, oldest first (at most `KEPT_DELIVERY_ATTEMPTS`). */
   readonly attempts: DeliveryAttempt[] = [];
 
   constructor(private readonly options: WebhookSenderOptions) {}
@@ -84,6 +88,7 @@ export class WebhookSender {
       status = 'network-error';
     }
     this.attempts.push({ webhookId, type: event.type, attempt, status });
+    if (this.attempts.length > KEPT_DELIVERY_ATTEMPTS) this.attempts.shift();
     if (typeof status === 'number' && status >= 200 && status < 300) return;
     const delay = this.options.retryDelaysMs[attempt - 1];
     if (delay === undefined) {
