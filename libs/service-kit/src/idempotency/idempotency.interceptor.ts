@@ -25,8 +25,8 @@ import {
   type IdempotencyScope,
   type StoredResponse,
 } from './idempotency.store';
-import { requestFingerprint } from './request-fingerprint';
 import { expectAnswer } from './idempotent-answer';
+import { requestFingerprint } from './request-fingerprint';
 import { captureError, captureSuccess } from './response-capture';
 
 type IdempotentRequest = Request & Pick<KitRequest, 'caller'>;

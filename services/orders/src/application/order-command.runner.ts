@@ -127,8 +127,7 @@ export class OrderCommandRunner {
   /**
    * Everything that commits with the order's events, in one statement after their append (the
    * writes touch different rows: see `runWrites`): the caller's writes, the summary, the outbox,
-   * the deadline. In a
-   * transaction of its own (a placement, a cancel), COMMIT goes out with it.
+   * the deadline. In a transaction of its own (a placement, a cancel), COMMIT goes out with it.
    */
   private writeAlongside(
     client: PoolClient,
