@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
 import { currentRequestContext, type RequestContext } from '../logging/request-context';
 import { answerStatement, type IdempotencyClaim, type StoredResponse } from './idempotency.store';
-import { successAhead } from './response-capture';
+import { jsonResponse } from './response-capture';
 
 /** A claimed key's request as its handler runs, and the answer its transaction committed. */
 interface PendingAnswer {
@@ -45,7 +45,7 @@ export function idempotentAnswerWrite(
   const context = currentRequestContext();
   const pending = context && pendingAnswers.get(context);
   if (!pending) return undefined;
-  const response = successAhead(value, pending.res, laterHeaders);
+  const response = jsonResponse(value, pending.res, laterHeaders);
   return {
     ...answerStatement(pending.claim, response),
     onCommit: () => (pending.committed = response),

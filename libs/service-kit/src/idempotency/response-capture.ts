@@ -50,15 +50,12 @@ export type SuccessCapture =
  */
 export function captureSuccess(value: unknown, res: ServerResponse): SuccessCapture {
   if (value instanceof StreamableFile) return { kind: 'unstorable' };
-  let body: string | null;
-  if (value === undefined || value === null) {
-    body = null;
-  } else if (typeof value === 'object') {
-    body = JSON.stringify(value);
+  if (typeof value === 'object' && value !== null) {
     if (!res.hasHeader('content-type')) res.setHeader('Content-Type', JSON_CONTENT_TYPE);
-  } else {
-    body = String(value);
+    const response = jsonResponse(value, res);
+    return { kind: 'store', response, send: response.body };
   }
+  const body = value === undefined || value === null ? null : String(value);
   return {
     kind: 'store',
     response: { status: res.statusCode, headers: replayedHeaders(res), body },
@@ -67,14 +64,14 @@ export function captureSuccess(value: unknown, res: ServerResponse): SuccessCapt
 }
 
 /**
- * The response `captureSuccess` will capture once the handler returns `value` (an object),
- * told ahead: `laterHeaders` are the replayed headers the handler sets on `res` before it
- * returns (names in lower case).
+ * The stored response of `value` sent as JSON on `res` — what `captureSuccess` captures for an
+ * object, and what `idempotentAnswerWrite` commits ahead of it. `laterHeaders` are replayed
+ * headers the handler sets on `res` only after that (names in lower case).
  */
-export function successAhead(
+export function jsonResponse(
   value: object,
   res: ServerResponse,
-  laterHeaders: Readonly<Record<string, string>>,
+  laterHeaders: Readonly<Record<string, string>> = {},
 ): StoredResponse {
   const headers = { ...replayedHeaders(res), ...laterHeaders };
   headers['content-type'] ??= JSON_CONTENT_TYPE;

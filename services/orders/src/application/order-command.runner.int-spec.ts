@@ -105,7 +105,7 @@ function addressOf(orderId: string) {
 async function place() {
   const orderId = randomUUID();
   const command = placeOrderCommand(orderId, orderBody() as never, new Date().toISOString());
-  await runner.place(orderId, command, context(), addressOf(orderId));
+  await runner.place(orderId, command, context(), () => [addressOf(orderId)]);
   return { orderId, command };
 }
 
@@ -153,7 +153,7 @@ describe('OrderCommandRunner: statements skipped on the happy path', () => {
     const orderId = randomUUID();
     const command = placeOrderCommand(orderId, orderBody() as never, new Date().toISOString());
     const { result, texts, roundTrips } = await recordCheckouts(() =>
-      runner.place(orderId, command, context(), addressOf(orderId)),
+      runner.place(orderId, command, context(), () => [addressOf(orderId)]),
     );
     // No read of the stream: BEGIN with the append, then the address, summary, outbox and
     // deadline in one statement with COMMIT (all committed: read below on another connection).
@@ -176,7 +176,7 @@ describe('OrderCommandRunner: statements skipped on the happy path', () => {
   it('answers ORDER.ALREADY_PLACED for a second placement of the stream, storing nothing', async () => {
     const { orderId, command } = await place();
     const error = await runner
-      .place(orderId, command, context(), addressOf(orderId))
+      .place(orderId, command, context(), () => [addressOf(orderId)])
       .catch((e: unknown) => e);
     expect(isDomainError(error, OrderErrorCodes.alreadyPlaced)).toBe(true);
     const { rows } = await orders.pool.query(

@@ -41,11 +41,12 @@ export interface RunOptions {
 interface HandleHow extends RunOptions {
   /** The stream as known without reading it (a placement: the empty stream of a new id). */
   readonly known?: KnownStream<OrderState>;
-  /** One more write for the same transaction, with the events' (the delivery address). */
-  readonly alsoWrite?: Write;
-  /** A write made of the events as stored, for the same transaction (the request's answer). */
-  readonly writeOf?: (recorded: readonly RecordedEvent[]) => Write | undefined;
+  /** More writes for the same transaction, given the events as stored (a placement's). */
+  readonly alsoWrite?: AlsoWrite;
 }
+
+/** The caller's writes to commit with a command's events, made once they are stored. */
+export type AlsoWrite = (recorded: readonly RecordedEvent[]) => readonly (Write | undefined)[];
 
 export const CONFIRMATION_DEADLINE_KIND = 'order-confirmation-timeout';
 export const confirmationDeadlineId = (orderId: string) => `order-confirmation:${orderId}`;
@@ -84,28 +85,23 @@ export class OrderCommandRunner {
    * without reading it (`known`), and appended only if the stream is still empty. Otherwise (a
    * retry of the same Idempotency-Key, a racing twin) or when the command is refused, it is
    * decided on the stream as stored — exactly the answer of a load-first run, e.g.
-   * ORDER.ALREADY_PLACED. `writeOf` adds a write made of the placed events (the answer to the
-   * request, `idempotentAnswerWrite`), committed with them.
+   * ORDER.ALREADY_PLACED. `alsoWrite` gives what commits with the placed events (the delivery
+   * address; the request's answer, `idempotentAnswerWrite`).
    */
   place(
     orderId: string,
     command: PlaceOrder,
     context: CommandContext,
-    alsoWrite: Write,
-    writeOf?: (recorded: readonly RecordedEvent[]) => Write | undefined,
+    alsoWrite: AlsoWrite,
   ): Promise<RunResult> {
-    return this.handle(orderId, command, context, {
-      known: NEW_ORDER,
-      alsoWrite,
-      ...(writeOf && { writeOf }),
-    });
+    return this.handle(orderId, command, context, { known: NEW_ORDER, alsoWrite });
   }
 
   private handle(
     orderId: string,
     command: OrderCommand,
     context: CommandContext,
-    { client, known, alsoWrite, writeOf }: HandleHow,
+    { client, known, alsoWrite }: HandleHow,
   ): Promise<RunResult> {
     return this.commands.handle(orderStreamId(orderId), command, {
       decider: orderDecider,
@@ -118,7 +114,7 @@ export class OrderCommandRunner {
           orderId,
           recorded,
           context,
-          [alsoWrite, writeOf?.(recorded)],
+          alsoWrite?.(recorded) ?? [],
           mayCommit,
         ),
     });

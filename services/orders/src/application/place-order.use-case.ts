@@ -12,7 +12,7 @@ import {
   DeliveryAddressRepository,
   type DeliveryAddress,
 } from '../infrastructure/delivery-address.repository';
-import { OrderCommandRunner, type CommandContext, type RunResult } from './order-command.runner';
+import { OrderCommandRunner, type CommandContext } from './order-command.runner';
 import { orderIdFor, orderNumberFor } from './order-identity';
 import { OrderQueries } from './order.queries';
 import { orderViewOf, type OrderView } from './order.view';
@@ -70,24 +70,21 @@ export class PlaceOrderUseCase {
     const address = this.addresses.upsert(orderId, request.customerId, request.deliveryAddress);
     for (let attempt = 0; ; attempt += 1) {
       const command = placeOrderCommand(orderId, request, context.now, attempt);
-      let placed: RunResult;
+      // Placing succeeds only on an empty stream, so its events are the whole order: the answer
+      // needs no read (it is the order as placed, as the API documents), made once they are.
+      let placedView: OrderView | undefined;
       try {
-        placed = await this.runner.place(
-          orderId,
-          command,
-          context,
-          address,
-          context.answer && ((recorded) => context.answer!(orderViewOf(recorded)!)),
-        );
+        await this.runner.place(orderId, command, context, (recorded) => {
+          placedView = orderViewOf(recorded)!;
+          return [address, context.answer?.(placedView)];
+        });
       } catch (error) {
         // Nothing of the placement committed: place it again under another number.
         if (isOrderNumberTaken(error) && attempt < ORDER_NUMBER_ATTEMPTS - 1) continue;
         if (!isDomainError(error, OrderErrorCodes.alreadyPlaced)) throw error;
         return this.existingPlacement(orderId, command, request.deliveryAddress);
       }
-      // Placing succeeds only on an empty stream, so its events are the whole order: the answer
-      // needs no read (it is the order as placed, as the API documents).
-      return orderViewOf(placed.recorded)!;
+      return placedView!;
     }
   }
 
