@@ -7,8 +7,6 @@
 // its lease runs out, a webhook that found payments down is delivered again. The restart runs
 // with Kafka's shortest session and a 15 s lease (`KAFKA_SESSION_TIMEOUT_MS`,
 // `DEADLINE_LEASE_MS`), so that the test waits seconds for both, not a minute.
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Topics } from '@fulfil/contracts';
@@ -23,44 +21,15 @@ import {
   placeOnce,
 } from './support/crash-under-load';
 import { REPO_ROOT, startLocalStack, type LocalStack } from './support/local-stack';
+import { LoneService } from './support/lone-service';
 import { PlatformClient } from './support/platform-client';
 
 const SKU = `payments-crash-sku-${randomUUID().slice(0, 8)}`;
 
 let platform: LocalStack | undefined;
 let simulator: ReadyChild | undefined;
-let paymentsDir: string;
-let payments: LocalStack | undefined;
+let payments: LoneService | undefined;
 let api: PlatformClient;
-
-/** Payments alone, on the platform's PostgreSQL and broker, the provider simulator and `dir`. */
-async function startPayments(offset?: number): Promise<LocalStack> {
-  const stack = await startLocalStack({
-    services: ['payments'],
-    dataDir: paymentsDir,
-    offset,
-    pidsFile: true,
-    env: {
-      POSTGRES_URL: platform!.postgresUrl,
-      KAFKA_BROKERS: platform!.kafkaBrokers.join(','),
-      PAYMENT_GATEWAY_URL: simulator!.ready[1],
-      // Kafka's shortest session: the restarted consumer gets the dead member's partitions
-      // 6 s after the crash instead of 30.
-      KAFKA_SESSION_TIMEOUT_MS: '6000',
-      // A provider call the dead process held is taken over 15 s after it began instead of 60
-      // (still above the provider client's 10 s timeout).
-      DEADLINE_LEASE_MS: '15000',
-    },
-  });
-  await stack.ready();
-  return stack;
-}
-
-/** SIGKILL of the payments service itself; its `npm start` then stops (a service died). */
-async function crashPayments(): Promise<void> {
-  process.kill(payments!.pids().processes.find((p) => p.name === 'payments')!.pid, 'SIGKILL');
-  await payments!.exited;
-}
 
 beforeAll(async () => {
   platform = await startLocalStack({ services: ['orders', 'inventory'] });
@@ -78,14 +47,13 @@ beforeAll(async () => {
       PAYMENT_SIMULATOR_AUTO_PAY_DELAY_MS: '0',
     },
   });
-  // The payments stack's data directory starts with the platform's token: one caller for all.
-  paymentsDir = mkdtempSync(join(tmpdir(), 'fulfil-payments-'));
-  copyFileSync(join(platform.dataDir, 'local-tokens.json'), join(paymentsDir, 'local-tokens.json'));
-  payments = await startPayments();
-  api = new PlatformClient({
-    ...platform,
-    urls: { ...platform.urls, payments: payments.urls.payments },
+  payments = await LoneService.start(platform, 'payments', {
+    PAYMENT_GATEWAY_URL: simulator.ready[1],
+    // A provider call the dead process held is taken over 15 s after it began instead of 60
+    // (still above the provider client's 10 s timeout).
+    DEADLINE_LEASE_MS: '15000',
   });
+  api = new PlatformClient(payments.on(platform));
   const warehouse = `${SKU}-wh`;
   await api.createLocation(warehouse, 'warehouse');
   await api.receiveStock(SKU, warehouse, CRASH_LOAD.orders);
@@ -95,17 +63,15 @@ afterAll(async () => {
   await payments?.stop();
   if (simulator) await stopChild(simulator.child, simulator.exited);
   await platform?.stop();
-  rmSync(paymentsDir, { recursive: true, force: true });
 }, 120_000);
 
 describe('a payments crash under load', () => {
   it('loses no payment: each order is paid, captured and confirmed exactly once', async () => {
-    const restarted = async () => {
-      const offset = payments!.offset;
-      await crashPayments();
-      payments = await startPayments(offset);
-    };
-    const answers = await placeAroundCrash(SKU, restarted, (body) => placeOnce(api, body));
+    const answers = await placeAroundCrash(
+      SKU,
+      () => payments!.crashAndRestart(),
+      (body) => placeOnce(api, body),
+    );
     const orderIds = expectAllAccepted(answers);
 
     await expectEachConfirmedOnce(api, orderIds, SKU);

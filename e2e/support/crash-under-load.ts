@@ -101,6 +101,42 @@ export function placeOnce(api: PlatformClient, body: object): Promise<ApiRespons
   });
 }
 
+/** No answer: the connection was refused — the request reached no server. */
+export const NOT_CONNECTED = 0;
+/** No answer: the connection broke after it was made — the server may have acted on it. */
+export const CUT_OFF = -1;
+
+function noAnswer(error: Error): number {
+  const cause = error.cause as { code?: string } | undefined;
+  return cause?.code === 'ECONNREFUSED' ? NOT_CONNECTED : CUT_OFF;
+}
+
+/**
+ * `POST /orders` with a key of its own until it answers 201, the same key every time, as a
+ * client retries a request that got no answer or a temporary one. Each answer's status goes to
+ * `statuses`, with {@link NOT_CONNECTED} and {@link CUT_OFF} for none; `tail` (the platform's
+ * last output) goes into the error when two minutes passed without a 201.
+ */
+export async function placeUntilAccepted(
+  api: PlatformClient,
+  body: object,
+  statuses: number[],
+  tail: () => string,
+): Promise<Order> {
+  const key = randomUUID();
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const response = await api
+      .call<Order>('orders', 'POST', '/orders', { body, headers: { 'idempotency-key': key } })
+      .catch((error: Error) => ({ status: noAnswer(error), body: undefined }));
+    statuses.push(response.status);
+    if (response.status === 201) return response.body!;
+    if (Date.now() > deadline)
+      throw new Error(`order ${key}: last answer ${response.status}\n${tail()}`);
+    await new Promise((done) => setTimeout(done, 500));
+  }
+}
+
 /** Every answer was 201; the orders' ids. */
 export function expectAllAccepted(answers: readonly ApiResponse<Order>[]): string[] {
   expect(answers.filter((answer) => answer.status !== 201)).toEqual([]);
@@ -108,10 +144,26 @@ export function expectAllAccepted(answers: readonly ApiResponse<Order>[]): strin
 }
 
 /** The events of every order's way to confirmation, one from each service, and their topics. */
-export const ORDER_FLOW_EVENTS = {
+const ORDER_FLOW_EVENTS = {
   topics: [Topics.orders, Topics.inventory, Topics.payments],
   names: ['OrderPlaced', 'StockReserved', 'OrderConfirmed'],
 } as const;
+
+/**
+ * Each of `orderIds` (distinct) is confirmed once with its stock and payment
+ * ({@link expectEachConfirmedOnce}), and its way there — `OrderPlaced`, `StockReserved`,
+ * `OrderConfirmed` — published under one event id each ({@link expectPublishedOnce}).
+ */
+export async function expectOrderFlowOnce(
+  api: PlatformClient,
+  brokers: string[],
+  orderIds: readonly string[],
+  skuId: string,
+): Promise<void> {
+  expect(new Set(orderIds).size).toBe(orderIds.length);
+  await expectEachConfirmedOnce(api, orderIds, skuId);
+  await expectPublishedOnce(brokers, ORDER_FLOW_EVENTS.topics, ORDER_FLOW_EVENTS.names, orderIds);
+}
 
 /**
  * Reads `topics` from the beginning until each order has its `names` events, and expects each
