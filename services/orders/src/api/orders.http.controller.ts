@@ -40,6 +40,9 @@ import { DeliveryAddressResponse, OrderPageResponse, OrderResponse } from './dto
 import { PlaceOrderDto } from './dto/place-order.dto';
 import { orderNotFound, toOrderProblem } from './order.problems';
 
+/** How long a placement holds its Idempotency-Key before a retry may take it over. */
+export const PLACEMENT_LOCK_TIMEOUT_MS = 10_000;
+
 const orderIdPipe = new ParseUUIDPipe({
   exceptionFactory: () => new ValidationProblem([{ field: 'orderId', message: 'must be a UUID' }]),
 });
@@ -56,7 +59,10 @@ export class OrdersHttpController {
   @Post()
   @HttpCode(201)
   @RequireScopes('orders:write')
-  @Idempotent()
+  // A placement answers in milliseconds, and running it twice is harmless (the order id is
+  // derived from the key, see order-identity.ts: the second run finds the order placed). So a
+  // key whose request died with its process is taken over after 10 s, not the kit's minute.
+  @Idempotent({ lockTimeoutMs: PLACEMENT_LOCK_TIMEOUT_MS })
   @ApiOperation({
     summary: 'Place an order (R-ORD-1)',
     description:

@@ -1,0 +1,133 @@
+// Two instances each of orders and inventory racing for the last units (R-INV-2 across
+// processes): the platform with `npm start`, a second orders and a second inventory each under
+// an `npm start` of its own on the same PostgreSQL and broker, in the same consumer groups. Each
+// process remembers the streams it last committed (orders, a SKU's stock, reservations), and
+// every write of the other instance makes that memory stale: the appends' expected versions
+// must catch it. 200 one-unit orders for one SKU with 50 units over three locations, sent to
+// both orders instances at once: exactly 50 are confirmed, the other 150 cancelled for a stock
+// shortage, and no location goes below zero.
+import { randomUUID } from 'node:crypto';
+import { startLocalStack, type LocalStack } from './support/local-stack';
+import { LoneService } from './support/lone-service';
+import { orderBody, PlatformClient, until, type Order } from './support/platform-client';
+
+const run = randomUUID().slice(0, 8);
+const SKU = `scale-out-sku-${run}`;
+/** A SKU with stock to spare, for the orders that show both inventory instances at work. */
+const PROBE_SKU = `scale-out-probe-${run}`;
+const LOCATIONS = [
+  { locationId: `${SKU}-wh-1`, type: 'warehouse', units: 20 },
+  { locationId: `${SKU}-wh-2`, type: 'warehouse', units: 20 },
+  { locationId: `${SKU}-st-1`, type: 'store', units: 10 },
+] as const;
+const UNITS = LOCATIONS.reduce((sum, location) => sum + location.units, 0);
+const ORDERS = 200;
+
+let platform: LocalStack | undefined;
+let secondOrders: LoneService | undefined;
+let secondInventory: LoneService | undefined;
+/** One client per instance pair: the platform's orders and inventory, and the second ones. */
+let clients: [PlatformClient, PlatformClient];
+
+beforeAll(async () => {
+  platform = await startLocalStack({
+    services: ['orders', 'inventory', 'payments'],
+    env: { PAYMENT_SIMULATOR_AUTO_PAY: 'succeeded', PAYMENT_SIMULATOR_AUTO_PAY_DELAY_MS: '0' },
+  });
+  await platform.ready();
+  // One after the other: each takes the first free port offset.
+  secondOrders = await LoneService.start(platform, 'orders');
+  secondInventory = await LoneService.start(platform, 'inventory');
+  clients = [
+    new PlatformClient(platform),
+    new PlatformClient(secondInventory.on(secondOrders.on(platform))),
+  ];
+  const [api] = clients;
+  for (const { locationId, type, units } of LOCATIONS) {
+    await api.createLocation(locationId, type);
+    await api.receiveStock(SKU, locationId, units);
+  }
+  await api.createLocation(`${PROBE_SKU}-wh`, 'warehouse');
+  await api.receiveStock(PROBE_SKU, `${PROBE_SKU}-wh`, 1_000);
+}, 240_000);
+
+afterAll(async () => {
+  await Promise.all([secondOrders?.stop(), secondInventory?.stop()]);
+  await platform?.stop();
+}, 120_000);
+
+/** The events a service's inbox has handled so far (`inbox_processed_total`, every group). */
+async function eventsHandled(baseUrl: string): Promise<number> {
+  const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
+  return metrics
+    .split('\n')
+    .filter((line) => line.startsWith('inbox_processed_total'))
+    .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+}
+
+/** The order once it is confirmed or cancelled. */
+function settled(api: PlatformClient, orderId: string): Promise<Order> {
+  return until(
+    `order ${orderId} settled`,
+    () => api.order(orderId),
+    (order) => order.status === 'confirmed' || order.status === 'cancelled',
+    120_000,
+  );
+}
+
+describe('two instances of orders and inventory', () => {
+  it('share the work and never oversell: 200 orders for 50 units, exactly 50 confirmed', async () => {
+    // Both inventory instances own partitions before the race (the second joined the group
+    // last, and the first takes part in the rebalance at its next heartbeat).
+    const inventories = clients.map((client) => client.url('inventory'));
+    const handledAtFirst = await Promise.all(inventories.map(eventsHandled));
+    await until(
+      'both inventory instances handling events',
+      async () => {
+        await clients[0].placeOrder(
+          orderBody({ skuId: PROBE_SKU, quantity: 1, paymentMethod: 'cash-on-delivery' }),
+        );
+        return Promise.all(inventories.map(eventsHandled));
+      },
+      (handled) => handled.every((count, i) => count > handledAtFirst[i]!),
+      60_000,
+    );
+
+    const placed = await Promise.all(
+      Array.from({ length: ORDERS }, (_, i) =>
+        clients[i % 2]!.placeOrder(
+          orderBody({ skuId: SKU, quantity: 1, paymentMethod: 'wechat-pay' }),
+        ),
+      ),
+    );
+    const [api] = clients;
+    const orders: Order[] = [];
+    for (const { orderId } of placed) orders.push(await settled(api, orderId));
+
+    const confirmed = orders.filter((order) => order.status === 'confirmed');
+    const cancelled = orders.filter((order) => order.status === 'cancelled');
+    expect(confirmed).toHaveLength(UNITS);
+    for (const order of cancelled) {
+      expect(order.timeline.at(-1)).toMatchObject({
+        type: 'OrderCancelled',
+        reason: 'stock-shortage',
+      });
+    }
+    const availability = await api.availability(SKU);
+    expect(availability).toMatchObject({ onHand: UNITS, reserved: UNITS, available: 0 });
+    for (const { locationId, units } of LOCATIONS) {
+      expect(availability.locations.find((l) => l.locationId === locationId)).toMatchObject({
+        reserved: units,
+        available: 0,
+      });
+    }
+    for (const order of confirmed) {
+      const [reservation, ...others] = await api.reservationsOf(order.orderId);
+      expect(others).toEqual([]);
+      expect(reservation).toMatchObject({
+        status: 'firm',
+        held: [expect.objectContaining({ quantity: 1 })],
+      });
+    }
+  }, 400_000);
+});
