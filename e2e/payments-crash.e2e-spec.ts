@@ -7,11 +7,8 @@
 // its lease runs out, a webhook that found payments down is delivered again. The restart runs
 // with Kafka's shortest session and a 15 s lease (`KAFKA_SESSION_TIMEOUT_MS`,
 // `DEADLINE_LEASE_MS`), so that the test waits seconds for both, not a minute.
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Topics } from '@fulfil/contracts';
-import { spawnUntilReady, stopChild, type ReadyChild } from '@fulfil/local-infra';
-import { freePort } from '@fulfil/testing';
 import {
   CRASH_LOAD,
   expectAllAccepted,
@@ -20,35 +17,27 @@ import {
   placeAroundCrash,
   placeOnce,
 } from './support/crash-under-load';
-import { REPO_ROOT, startLocalStack, type LocalStack } from './support/local-stack';
+import { startLocalStack, type LocalStack } from './support/local-stack';
 import { LoneService } from './support/lone-service';
+import { startSimulatorProcess, type SimulatorProcess } from './support/payment-simulator-process';
 import { PlatformClient } from './support/platform-client';
 
 const SKU = `payments-crash-sku-${randomUUID().slice(0, 8)}`;
 
 let platform: LocalStack | undefined;
-let simulator: ReadyChild | undefined;
+let simulator: SimulatorProcess | undefined;
 let payments: LoneService | undefined;
 let api: PlatformClient;
 
 beforeAll(async () => {
   platform = await startLocalStack({ services: ['orders', 'inventory'] });
   await platform.ready();
-  simulator = await spawnUntilReady({
-    command: process.execPath,
-    args: [join(REPO_ROOT, 'dist/services/payments/src/simulator/main.js')],
-    readyLine: /listening on (http:\/\/\S+)/,
-    label: 'payment provider simulator',
-    timeoutMs: 30_000,
-    env: {
-      ...process.env,
-      PAYMENT_SIMULATOR_PORT: String(await freePort()),
-      PAYMENT_SIMULATOR_AUTO_PAY: 'succeeded',
-      PAYMENT_SIMULATOR_AUTO_PAY_DELAY_MS: '0',
-    },
+  simulator = await startSimulatorProcess({
+    PAYMENT_SIMULATOR_AUTO_PAY: 'succeeded',
+    PAYMENT_SIMULATOR_AUTO_PAY_DELAY_MS: '0',
   });
   payments = await LoneService.start(platform, 'payments', {
-    PAYMENT_GATEWAY_URL: simulator.ready[1],
+    PAYMENT_GATEWAY_URL: simulator.url,
     // A provider call the dead process held is taken over 15 s after it began instead of 60
     // (still above the provider client's 10 s timeout).
     DEADLINE_LEASE_MS: '15000',
@@ -61,7 +50,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await payments?.stop();
-  if (simulator) await stopChild(simulator.child, simulator.exited);
+  await simulator?.stop();
   await platform?.stop();
 }, 120_000);
 

@@ -1,19 +1,23 @@
-// Two instances each of orders and inventory racing for the last units (R-INV-2 across
-// processes): the platform with `npm start`, a second orders and a second inventory each under
-// an `npm start` of its own on the same PostgreSQL and broker, in the same consumer groups. Each
-// process remembers the streams it last committed (orders, a SKU's stock, reservations), and
+// Two instances each of orders, inventory and payments racing for the last units (R-INV-2 across
+// processes): the platform with `npm start`, a second orders, inventory and payments each under
+// an `npm start` of its own on the same PostgreSQL and broker, in the same consumer groups, and
+// the SIMULATED provider in a process of its own serving both payments instances. Each process
+// remembers the streams it last committed (orders, a SKU's stock, reservations, payments), and
 // every write of the other instance makes that memory stale: the appends' expected versions
-// must catch it. 200 one-unit orders for one SKU with 50 units over three locations, sent to
-// both orders instances at once: exactly 50 are confirmed, the other 150 cancelled for a stock
-// shortage, and no location goes below zero.
+// must catch it. The provider's webhooks for the payments the second instance registers go to
+// the first, as behind a load balancer, so a payment's registration and its webhook race in two
+// processes. 200 one-unit orders for one SKU with 50 units over three locations, sent to both
+// orders instances at once: exactly 50 are confirmed and paid once, the other 150 cancelled for
+// a stock shortage, and no location goes below zero.
 import { randomUUID } from 'node:crypto';
 import { startLocalStack, type LocalStack } from './support/local-stack';
 import { LoneService } from './support/lone-service';
+import { startSimulatorProcess, type SimulatorProcess } from './support/payment-simulator-process';
 import { orderBody, PlatformClient, until, type Order } from './support/platform-client';
 
 const run = randomUUID().slice(0, 8);
 const SKU = `scale-out-sku-${run}`;
-/** A SKU with stock to spare, for the orders that show both inventory instances at work. */
+/** A SKU with stock to spare, for the orders that show every second instance at work. */
 const PROBE_SKU = `scale-out-probe-${run}`;
 const LOCATIONS = [
   { locationId: `${SKU}-wh-1`, type: 'warehouse', units: 20 },
@@ -23,24 +27,36 @@ const LOCATIONS = [
 const UNITS = LOCATIONS.reduce((sum, location) => sum + location.units, 0);
 const ORDERS = 200;
 
+let simulator: SimulatorProcess | undefined;
 let platform: LocalStack | undefined;
-let secondOrders: LoneService | undefined;
-let secondInventory: LoneService | undefined;
-/** One client per instance pair: the platform's orders and inventory, and the second ones. */
+const seconds: LoneService[] = [];
+/** One client per set of instances: the platform's, and the second ones. */
 let clients: [PlatformClient, PlatformClient];
 
 beforeAll(async () => {
+  simulator = await startSimulatorProcess({
+    PAYMENT_SIMULATOR_AUTO_PAY: 'succeeded',
+    PAYMENT_SIMULATOR_AUTO_PAY_DELAY_MS: '0',
+  });
+  const provider = { PAYMENT_GATEWAY_URL: simulator.url };
   platform = await startLocalStack({
     services: ['orders', 'inventory', 'payments'],
-    env: { PAYMENT_SIMULATOR_AUTO_PAY: 'succeeded', PAYMENT_SIMULATOR_AUTO_PAY_DELAY_MS: '0' },
+    env: provider,
   });
   await platform.ready();
   // One after the other: each takes the first free port offset.
-  secondOrders = await LoneService.start(platform, 'orders');
-  secondInventory = await LoneService.start(platform, 'inventory');
+  for (const name of ['orders', 'inventory'] as const) {
+    seconds.push(await LoneService.start(platform, name));
+  }
+  seconds.push(
+    await LoneService.start(platform, 'payments', {
+      ...provider,
+      PAYMENT_NOTIFY_BASE_URL: platform.urls.payments,
+    }),
+  );
   clients = [
     new PlatformClient(platform),
-    new PlatformClient(secondInventory.on(secondOrders.on(platform))),
+    new PlatformClient(seconds.reduce((stack, second) => second.on(stack), platform)),
   ];
   const [api] = clients;
   for (const { locationId, type, units } of LOCATIONS) {
@@ -52,8 +68,9 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await Promise.all([secondOrders?.stop(), secondInventory?.stop()]);
+  await Promise.all(seconds.map((second) => second.stop()));
   await platform?.stop();
+  await simulator?.stop();
 }, 120_000);
 
 /** The events a service's inbox has handled so far (`inbox_processed_total`, every group). */
@@ -75,19 +92,21 @@ function settled(api: PlatformClient, orderId: string): Promise<Order> {
   );
 }
 
-describe('two instances of orders and inventory', () => {
+describe('two instances of orders, inventory and payments', () => {
   it('share the work and never oversell: 200 orders for 50 units, exactly 50 confirmed', async () => {
-    // Both inventory instances own partitions before the race (the second joined the group
-    // last, and the first takes part in the rebalance at its next heartbeat).
-    const inventories = clients.map((client) => client.url('inventory'));
-    const handledAtFirst = await Promise.all(inventories.map(eventsHandled));
+    // Every second instance owns partitions before the race: it joined its group last, and
+    // the first takes part in the rebalance at its next heartbeat.
+    const consumers = clients.flatMap((client) =>
+      (['orders', 'inventory', 'payments'] as const).map((service) => client.url(service)),
+    );
+    const handledAtFirst = await Promise.all(consumers.map(eventsHandled));
     await until(
-      'both inventory instances handling events',
+      'every instance handling events',
       async () => {
         await clients[0].placeOrder(
-          orderBody({ skuId: PROBE_SKU, quantity: 1, paymentMethod: 'cash-on-delivery' }),
+          orderBody({ skuId: PROBE_SKU, quantity: 1, paymentMethod: 'wechat-pay' }),
         );
-        return Promise.all(inventories.map(eventsHandled));
+        return Promise.all(consumers.map(eventsHandled));
       },
       (handled) => handled.every((count, i) => count > handledAtFirst[i]!),
       60_000,
@@ -122,6 +141,9 @@ describe('two instances of orders and inventory', () => {
       });
     }
     for (const order of confirmed) {
+      expect(await api.paymentsOf(order.orderId)).toEqual([
+        expect.objectContaining({ status: 'captured', capturedTotal: order.totals.total }),
+      ]);
       const [reservation, ...others] = await api.reservationsOf(order.orderId);
       expect(others).toEqual([]);
       expect(reservation).toMatchObject({

@@ -30,7 +30,7 @@ import {
   type CpuPerUnit,
 } from './stack-cpu';
 import { DatabaseWork, describeDatabaseWork } from './database-work';
-import { startSimulatorProcess } from './payment-simulator-process';
+import { startSimulatorProcess } from '../support/payment-simulator-process';
 
 const RATES = (process.env.BENCH_ORDER_RATES ?? '10,25,50,100').split(',').map(Number);
 const PHASE_SECONDS = Number(process.env.BENCH_PHASE_SECONDS ?? 10);

@@ -1,10 +1,10 @@
 // The SIMULATED payment provider in a process of its own, as a real provider is outside the
-// platform: its CPU (taking intents, paying them, signing and sending webhooks) is then counted
-// apart from the payments service's, so the bench can tell the platform's CPU per order from
-// that of the test harness around it (this load generator and the simulator).
+// platform: it keeps its payments and retries its webhooks while a payments instance is away,
+// serves every payments instance of a test, and the bench counts its CPU (taking intents,
+// paying them, signing and sending webhooks) apart from the platform's.
 import { join } from 'node:path';
 import { spawnUntilReady, stopChild } from '@fulfil/local-infra';
-import { REPO_ROOT } from '../support/local-stack';
+import { REPO_ROOT } from './local-stack';
 
 export interface SimulatorProcess {
   readonly url: string;
