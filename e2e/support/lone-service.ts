@@ -1,5 +1,6 @@
-// One service under an `npm start` of its own, on another stack's PostgreSQL and broker, so that
-// a crash test can SIGKILL that service alone — no shutdown hook runs — and start it again on the
+// One service under an `npm start` of its own, on another stack's PostgreSQL and broker: a
+// second instance of a service the stack runs too (same database, same consumer groups), or the
+// only one, which a crash test can SIGKILL alone — no shutdown hook runs — and start again on the
 // same ports while the rest of the platform keeps running.
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
