@@ -19,7 +19,11 @@ import {
 } from './support/crash-under-load';
 import { startLocalStack, type LocalStack } from './support/local-stack';
 import { LoneService } from './support/lone-service';
-import { startSimulatorProcess, type SimulatorProcess } from './support/payment-simulator-process';
+import {
+  PAY_AT_ONCE,
+  startSimulatorProcess,
+  type SimulatorProcess,
+} from './support/payment-simulator-process';
 import { PlatformClient } from './support/platform-client';
 
 const SKU = `payments-crash-sku-${randomUUID().slice(0, 8)}`;
@@ -32,10 +36,7 @@ let api: PlatformClient;
 beforeAll(async () => {
   platform = await startLocalStack({ services: ['orders', 'inventory'] });
   await platform.ready();
-  simulator = await startSimulatorProcess({
-    PAYMENT_SIMULATOR_AUTO_PAY: 'succeeded',
-    PAYMENT_SIMULATOR_AUTO_PAY_DELAY_MS: '0',
-  });
+  simulator = await startSimulatorProcess(PAY_AT_ONCE);
   payments = await LoneService.start(platform, 'payments', {
     PAYMENT_GATEWAY_URL: simulator.url,
     // A provider call the dead process held is taken over 15 s after it began instead of 60

@@ -12,7 +12,11 @@
 import { randomUUID } from 'node:crypto';
 import { startLocalStack, type LocalStack } from './support/local-stack';
 import { LoneService } from './support/lone-service';
-import { startSimulatorProcess, type SimulatorProcess } from './support/payment-simulator-process';
+import {
+  PAY_AT_ONCE,
+  startSimulatorProcess,
+  type SimulatorProcess,
+} from './support/payment-simulator-process';
 import { orderBody, PlatformClient, until, type Order } from './support/platform-client';
 
 const run = randomUUID().slice(0, 8);
@@ -34,17 +38,13 @@ const seconds: LoneService[] = [];
 let clients: [PlatformClient, PlatformClient];
 
 beforeAll(async () => {
-  simulator = await startSimulatorProcess({
-    PAYMENT_SIMULATOR_AUTO_PAY: 'succeeded',
-    PAYMENT_SIMULATOR_AUTO_PAY_DELAY_MS: '0',
-  });
+  simulator = await startSimulatorProcess(PAY_AT_ONCE);
   const provider = { PAYMENT_GATEWAY_URL: simulator.url };
   platform = await startLocalStack({
     services: ['orders', 'inventory', 'payments'],
     env: provider,
   });
   await platform.ready();
-  // One after the other: each takes the first free port offset.
   for (const name of ['orders', 'inventory'] as const) {
     seconds.push(await LoneService.start(platform, name));
   }

@@ -18,6 +18,7 @@ import {
 } from './support/crash-under-load';
 import { startLocalStack, type LocalStack } from './support/local-stack';
 import { LoneService } from './support/lone-service';
+import { PAY_AT_ONCE } from './support/payment-simulator-process';
 import { orderBody, PlatformClient, type Order } from './support/platform-client';
 
 const run = randomUUID().slice(0, 8);
@@ -34,10 +35,9 @@ let api: PlatformClient;
 beforeAll(async () => {
   platform = await startLocalStack({
     services: ['payments'],
-    env: { PAYMENT_SIMULATOR_AUTO_PAY: 'succeeded', PAYMENT_SIMULATOR_AUTO_PAY_DELAY_MS: '0' },
+    env: PAY_AT_ONCE,
   });
   await platform.ready();
-  // One after the other: each takes the first free port offset.
   orders = await LoneService.start(platform, 'orders');
   inventory = await LoneService.start(platform, 'inventory');
   api = new PlatformClient(inventory.on(orders.on(platform)));
@@ -62,7 +62,7 @@ describe('a service crash under load', () => {
     // Clients retry with the same key, as they must when a request got no answer: a placement
     // the crash cut off after its commit is answered from the answer it committed, one cut off
     // before it runs afresh, and one whose key the dead process still holds answers 409 until
-    // the key's lock times out (a minute).
+    // the key's lock times out (10 s for a placement).
     const statuses: number[] = [];
     const place = (body: object) => placeUntilAccepted(api, body, statuses, () => orders!.tail(80));
     let inFlight: Promise<Order>[] = [];

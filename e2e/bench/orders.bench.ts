@@ -30,7 +30,7 @@ import {
   type CpuPerUnit,
 } from './stack-cpu';
 import { DatabaseWork, describeDatabaseWork } from './database-work';
-import { startSimulatorProcess } from '../support/payment-simulator-process';
+import { PAY_AT_ONCE, startSimulatorProcess } from '../support/payment-simulator-process';
 
 const RATES = (process.env.BENCH_ORDER_RATES ?? '10,25,50,100').split(',').map(Number);
 const PHASE_SECONDS = Number(process.env.BENCH_PHASE_SECONDS ?? 10);
@@ -338,10 +338,7 @@ async function main(): Promise<void> {
   );
   // The simulated customer pays the moment the intent exists: what is measured is the
   // platform's time, not a shopper's.
-  const simulator = await startSimulatorProcess({
-    PAYMENT_SIMULATOR_AUTO_PAY: 'succeeded',
-    PAYMENT_SIMULATOR_AUTO_PAY_DELAY_MS: '0',
-  });
+  const simulator = await startSimulatorProcess(PAY_AT_ONCE);
   console.log('starting the stack (npm start, orders + inventory + payments)…');
   const stack = await startLocalStack({
     services: SERVICES,

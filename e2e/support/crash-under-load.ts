@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Topics } from '@fulfil/contracts';
 import { EventLog } from './event-log';
 import { startLocalStack, type LocalStack } from './local-stack';
+import { PAY_AT_ONCE } from './payment-simulator-process';
 import { orderBody, PlatformClient, until, type ApiResponse, type Order } from './platform-client';
 
 /** How many orders the crash tests place, and when the crash comes. */
@@ -26,11 +27,7 @@ export async function startStockedStack(
 ): Promise<{ stack: LocalStack; api: PlatformClient }> {
   const stack = await startLocalStack({
     services: ['orders', 'inventory', 'payments'],
-    env: {
-      ...env,
-      PAYMENT_SIMULATOR_AUTO_PAY: 'succeeded',
-      PAYMENT_SIMULATOR_AUTO_PAY_DELAY_MS: '0',
-    },
+    env: { ...env, ...PAY_AT_ONCE },
   });
   try {
     await stack.ready();
@@ -131,8 +128,9 @@ export async function placeUntilAccepted(
       .catch((error: Error) => ({ status: noAnswer(error), body: undefined }));
     statuses.push(response.status);
     if (response.status === 201) return response.body!;
-    if (Date.now() > deadline)
+    if (Date.now() > deadline) {
       throw new Error(`order ${key}: last answer ${response.status}\n${tail()}`);
+    }
     await new Promise((done) => setTimeout(done, 500));
   }
 }

@@ -19,7 +19,8 @@ export class LoneService {
   /**
    * Starts `name` on `platform`'s PostgreSQL and broker, with the platform's API token (one
    * caller for all) and Kafka's shortest session: a restarted consumer gets the dead member's
-   * partitions 6 s after the crash instead of 30. `env` goes to the service too.
+   * partitions 6 s after the crash instead of 30. `env` goes to the service too. Start lone
+   * services one after the other: each takes the first free port offset.
    */
   static async start(
     platform: LocalStack,

@@ -6,6 +6,15 @@ import { join } from 'node:path';
 import { spawnUntilReady, stopChild } from '@fulfil/local-infra';
 import { REPO_ROOT } from './local-stack';
 
+/**
+ * The simulator's settings (its own, or the one embedded in payments) for a customer who pays
+ * every intent the moment it exists: tests and the bench measure the platform, not a shopper.
+ */
+export const PAY_AT_ONCE = {
+  PAYMENT_SIMULATOR_AUTO_PAY: 'succeeded',
+  PAYMENT_SIMULATOR_AUTO_PAY_DELAY_MS: '0',
+} as const;
+
 export interface SimulatorProcess {
   readonly url: string;
   readonly pid: number;
