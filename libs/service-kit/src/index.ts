@@ -52,4 +52,4 @@ export {
 export { Idempotent, type IdempotentOptions } from './idempotency/idempotent.decorator';
 export { idempotentAnswerWrite, type IdempotentAnswerWrite } from './idempotency/idempotent-answer';
 export { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from './idempotency/idempotency-key';
-export { CreateIdempotencyKeys1732600000000 } from './idempotency/create-idempotency-keys.migration';
+export { IDEMPOTENCY_MIGRATIONS } from './idempotency/idempotency.migrations';

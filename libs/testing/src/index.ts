@@ -12,3 +12,4 @@ export { waitFor } from './wait-for';
 export { recordStatements, type SentStatement } from './record-statements';
 export { startDurablePostgres, type DurablePostgres } from './durable-postgres';
 export { slowWalWriter, walFlushesOf, walFsyncsOf } from './wal-fsyncs';
+export { startFixtureProcess, type FixtureProcess } from './fixture-process';

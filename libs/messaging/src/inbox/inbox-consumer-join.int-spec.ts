@@ -2,8 +2,8 @@
 // consumer group: the group cannot rebalance until that member's session times out. The inbox
 // consumer's `start()` must not wait that long (the service's HTTP API waits for it), and it
 // must consume once the group has rebalanced.
-import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { startFixtureProcess } from '@fulfil/testing';
 import type { Kafka } from 'kafkajs';
 import {
   appliedCounts,
@@ -14,7 +14,6 @@ import {
 } from '../testing/messaging-test-kit';
 import { InboxConsumer } from './inbox-consumer';
 
-const ROOT = resolve(__dirname, '../../../..');
 const MEMBER_PROCESS = join(__dirname, 'group-member-process.fixture.ts');
 const TOPIC = 'join.events';
 const GROUP = 'join-after-crash';
@@ -26,20 +25,8 @@ const testbed = useInboxTestbed(TOPIC);
 /** A member of GROUP in a process of its own, SIGKILLed once it joined: it never leaves. */
 async function leaveDeadMember(): Promise<void> {
   const args = [testbed.infra.kafkaBrokers[0]!, GROUP, TOPIC, String(DEAD_SESSION_MS)];
-  const child = spawn(process.execPath, ['--import', 'tsx', MEMBER_PROCESS, ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((done) => child.once('close', () => done()));
-  try {
-    await waitFor(() => output.includes('joined'), `the member process to join (${output})`);
-  } finally {
-    child.kill('SIGKILL');
-    await exited;
-  }
+  const member = await startFixtureProcess(MEMBER_PROCESS, args, /^joined$/);
+  await member.kill();
 }
 
 /** An inbox consumer of GROUP that records each event, its warnings, and whether it joined. */

@@ -10,6 +10,7 @@ import {
 } from '@fulfil/testing';
 import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
+import { ADD_IDEMPOTENCY_KEY_OWNERS_SQL } from './add-idempotency-key-owners.migration';
 import { CREATE_IDEMPOTENCY_KEYS_SQL } from './create-idempotency-keys.migration';
 import {
   answerStatement,
@@ -35,12 +36,15 @@ function connect(): void {
 beforeAll(async () => {
   server = await startDurablePostgres();
   connect();
-  for (const statement of CREATE_IDEMPOTENCY_KEYS_SQL) await pool.query(statement);
+  for (const statement of [...CREATE_IDEMPOTENCY_KEYS_SQL, ...ADD_IDEMPOTENCY_KEY_OWNERS_SQL]) {
+    await pool.query(statement);
+  }
   // A request's own effects, committed durably after its claim (an order, say).
   await pool.query('CREATE TABLE effects (id uuid PRIMARY KEY)');
   await slowWalWriter(pool);
 });
 afterAll(async () => {
+  await store.onApplicationShutdown();
   await pool?.end();
   await server?.stop();
 });

@@ -1,9 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Pool, QueryResult, QueryResultRow } from 'pg';
+import type { ClientConfig, Pool, QueryResult, QueryResultRow } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { ClaimOwner, OWNER_GONE } from './claim-owner';
 
 /** Identifies one key: the caller's key on one route (method + pattern). */
 export interface IdempotencyScope {
@@ -32,7 +38,7 @@ export type ExistingKey =
   | {
       readonly state: 'processing';
       readonly fingerprint: string;
-      /** Past its lock timeout: the process that claimed it is presumed dead. */
+      /** Past its lock timeout, or its process's session ended: the process is presumed dead. */
       readonly abandoned: boolean;
     }
   | {
@@ -55,6 +61,10 @@ const SCOPE_MATCH = 'caller = $1 AND method = $2 AND route = $3 AND idempotency_
 const PURGE_INTERVAL_MS = 10 * 60 * 1_000;
 const PURGE_BATCH = 1_000;
 const UNDEFINED_TABLE = '42P01';
+const UNDEFINED_COLUMN = '42703';
+
+/** A claim its process no longer holds: past its lock timeout, or its owner gone. */
+const ABANDONED = `k.state = 'processing' AND (k.locked_until <= now() OR ${OWNER_GONE})`;
 
 const scopeParams = (scope: IdempotencyScope): string[] => [
   scope.caller,
@@ -94,7 +104,7 @@ export function answerStatement(
 }
 
 /**
- * The `idempotency_keys` table (see `CreateIdempotencyKeys1732600000000`). Every decision is
+ * The `idempotency_keys` table (see `IDEMPOTENCY_MIGRATIONS`). Every decision is
  * one atomic statement, and all times are the database's (`now()`), so several instances of
  * a service agree without clock coordination.
  *
@@ -103,17 +113,24 @@ export function answerStatement(
  * of every idempotent request in a QueryRunner of its own, for nothing a single statement needs.
  */
 @Injectable()
-export class IdempotencyStore implements OnModuleDestroy {
+export class IdempotencyStore implements OnModuleDestroy, OnApplicationShutdown {
   private readonly logger = new Logger('Idempotency');
   private lastPurgeAt = 0;
   private purging: Promise<unknown> | undefined;
+  /** This process, as the owner of its claims; its session opens at the first claim. */
+  private readonly owner = new ClaimOwner((): ClientConfig => {
+    const { options } = this.pool();
+    // Named apart from the pool's connections in pg_stat_activity.
+    return { ...options, application_name: `${options.application_name ?? 'fulfil'}-key-owner` };
+  }, this.logger);
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
    * Claims the key for this request: inserts it as `processing`, or takes over a row that has
-   * expired, or one abandoned past its lock timeout with the same fingerprint (its process
-   * died). Concurrent claims are serialised by the primary key: exactly one gets the claim.
+   * expired, or an abandoned one with the same fingerprint — past its lock timeout, or its
+   * owner's session gone with its process ({@link ClaimOwner}). Concurrent claims are
+   * serialised by the primary key: exactly one gets the claim.
    *
    * The claim commits without waiting for its WAL flush (`synchronous_commit` off for this
    * statement's transaction alone): a flush less per idempotent request. Nothing depends on
@@ -133,21 +150,29 @@ export class IdempotencyStore implements OnModuleDestroy {
       `WITH asynchronous_commit AS MATERIALIZED (
          SELECT set_config('synchronous_commit', 'off', true))
        INSERT INTO idempotency_keys AS k
-         (caller, method, route, idempotency_key, fingerprint, state, lock_token, locked_until, expires_at)
+         (caller, method, route, idempotency_key, fingerprint, state, lock_token, locked_until,
+          expires_at, owner_key)
        SELECT $1::text, $2::text, $3::text, $4::text, $5::text, 'processing', $6::uuid,
               now() + $7::float8 * interval '1 millisecond',
-              now() + $8::float8 * interval '1 millisecond'
+              now() + $8::float8 * interval '1 millisecond', $9::bigint
          FROM asynchronous_commit
        ON CONFLICT (caller, method, route, idempotency_key) DO UPDATE SET
          fingerprint = EXCLUDED.fingerprint, state = 'processing',
          lock_token = EXCLUDED.lock_token, locked_until = EXCLUDED.locked_until,
-         expires_at = EXCLUDED.expires_at, created_at = now(), completed_at = NULL,
-         response_status = NULL, response_headers = NULL, response_body = NULL
+         expires_at = EXCLUDED.expires_at, owner_key = EXCLUDED.owner_key, created_at = now(),
+         completed_at = NULL, response_status = NULL, response_headers = NULL,
+         response_body = NULL
        WHERE k.expires_at <= now()
-          OR (k.state = 'processing' AND k.locked_until <= now()
-              AND k.fingerprint = EXCLUDED.fingerprint)
+          OR (k.fingerprint = EXCLUDED.fingerprint AND ${ABANDONED})
        RETURNING k.lock_token`,
-      [...scopeParams(scope), fingerprint, lockToken, lockTimeoutMs, retentionMs],
+      [
+        ...scopeParams(scope),
+        fingerprint,
+        lockToken,
+        lockTimeoutMs,
+        retentionMs,
+        await this.owner.ownerKey(),
+      ],
     );
     return rows.length === 1 ? { ...scope, lockToken } : undefined;
   }
@@ -159,8 +184,8 @@ export class IdempotencyStore implements OnModuleDestroy {
     } = await this.query<KeyRow>(
       `SELECT fingerprint, state, response_status, response_headers, response_body,
               expires_at <= now() AS expired,
-              (state = 'processing' AND locked_until <= now()) AS abandoned
-         FROM idempotency_keys WHERE ${SCOPE_MATCH}`,
+              (${ABANDONED}) AS abandoned
+         FROM idempotency_keys k WHERE ${SCOPE_MATCH}`,
       scopeParams(scope),
     );
     if (!row) return undefined;
@@ -237,19 +262,31 @@ export class IdempotencyStore implements OnModuleDestroy {
     await this.purging;
   }
 
+  /**
+   * Ends this process's owner session once the HTTP server has closed (Nest closes it between
+   * the destroy and shutdown hooks): no request of ours is running whose claim it covers.
+   */
+  async onApplicationShutdown(): Promise<void> {
+    await this.owner.stop();
+  }
+
+  /** TypeORM's pool for the service's database, opened when the DataSource was initialised. */
+  private pool(): Pool {
+    return (this.dataSource.driver as PostgresDriver).master as Pool;
+  }
+
   private async query<T extends QueryResultRow>(
     sql: string,
     params: unknown[],
   ): Promise<QueryResult<T>> {
-    // TypeORM's pool for the service's database, opened when the DataSource was initialised.
-    const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
     try {
-      return await pool.query<T>(sql, params);
+      return await this.pool().query<T>(sql, params);
     } catch (error) {
-      if ((error as { code?: unknown }).code === UNDEFINED_TABLE) {
+      const { code } = error as { code?: unknown };
+      if (code === UNDEFINED_TABLE || code === UNDEFINED_COLUMN) {
         throw new Error(
-          'Table idempotency_keys is missing: add CreateIdempotencyKeys1732600000000 from ' +
-            "@fulfil/service-kit to the service's migrations.",
+          'Table idempotency_keys is missing or not up to date: add IDEMPOTENCY_MIGRATIONS ' +
+            "from @fulfil/service-kit to the service's migrations.",
           { cause: error },
         );
       }

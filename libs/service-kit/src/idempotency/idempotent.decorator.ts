@@ -51,8 +51,8 @@ function resolveOptions(options: IdempotentOptions): IdempotentRouteOptions {
  * key and the same request gets the first answer again (with `Idempotent-Replayed: true`)
  * without running the handler; the same key with another request → 422; while the first is
  * still running → 409 with `Retry-After`. Keys are scoped by caller, method and route.
- * Needs the `idempotency_keys` table: add `CreateIdempotencyKeys1732600000000` to the
- * service's migrations. Also documents the header and the 409/422 answers in OpenAPI.
+ * Needs the `idempotency_keys` table: add `IDEMPOTENCY_MIGRATIONS` to the service's
+ * migrations. Also documents the header and the 409/422 answers in OpenAPI.
  */
 export function Idempotent(options: IdempotentOptions = {}): MethodDecorator {
   const resolved = resolveOptions(options);

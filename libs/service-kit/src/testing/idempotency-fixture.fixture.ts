@@ -8,9 +8,9 @@ import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { Caller, RequireScopes } from '../auth/auth.decorators';
 import { ProblemException, PROBLEM_TYPE_BASE } from '../http/problem-details';
-import { CreateIdempotencyKeys1732600000000 } from '../idempotency/create-idempotency-keys.migration';
 import { idempotentAnswerWrite } from '../idempotency/idempotent-answer';
 import { Idempotent } from '../idempotency/idempotent.decorator';
+import { IDEMPOTENCY_MIGRATIONS } from '../idempotency/idempotency.migrations';
 import type { ServiceDefinition } from '../service-definition';
 import { FIXTURE_SCOPES } from './fixture-service.fixture';
 
@@ -207,6 +207,6 @@ export const idempotencyFixtureDefinition: ServiceDefinition = {
   title: 'Idempotency fixture service',
   description: 'Test-only service of the service kit with idempotent routes.',
   module: PaymentsFixtureModule,
-  migrations: [CreateIdempotencyKeys1732600000000, CreateFixturePaymentAttempts1732600000001],
+  migrations: [...IDEMPOTENCY_MIGRATIONS, CreateFixturePaymentAttempts1732600000001],
   scopes: FIXTURE_SCOPES,
 };

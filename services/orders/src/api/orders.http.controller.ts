@@ -61,7 +61,8 @@ export class OrdersHttpController {
   @RequireScopes('orders:write')
   // A placement answers in milliseconds, and running it twice is harmless (the order id is
   // derived from the key, see order-identity.ts: the second run finds the order placed). So a
-  // key whose request died with its process is taken over after 10 s, not the kit's minute.
+  // key whose request died unseen (the kit sees a process die by its owner session; a vanished
+  // machine it does not) is taken over after 10 s, not the kit's minute.
   @Idempotent({ lockTimeoutMs: PLACEMENT_LOCK_TIMEOUT_MS })
   @ApiOperation({
     summary: 'Place an order (R-ORD-1)',

@@ -1,11 +1,11 @@
 import { EVENT_SOURCING_MIGRATIONS } from '@fulfil/messaging';
-import { CreateIdempotencyKeys1732600000000 } from '@fulfil/service-kit';
+import { IDEMPOTENCY_MIGRATIONS } from '@fulfil/service-kit';
 import { CreateOrderTables1733000000000 } from './create-order-tables.migration';
 
 /** TypeORM migrations of the orders database, in order; run at start-up by the service kit. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const ordersMigrations: Function[] = [
   ...EVENT_SOURCING_MIGRATIONS,
-  CreateIdempotencyKeys1732600000000,
+  ...IDEMPOTENCY_MIGRATIONS,
   CreateOrderTables1733000000000,
 ];

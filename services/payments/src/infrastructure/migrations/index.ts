@@ -1,11 +1,11 @@
 import { EVENT_SOURCING_MIGRATIONS } from '@fulfil/messaging';
-import { CreateIdempotencyKeys1732600000000 } from '@fulfil/service-kit';
+import { IDEMPOTENCY_MIGRATIONS } from '@fulfil/service-kit';
 import { CreatePaymentsTables1732700000000 } from './create-payments-tables.migration';
 
 /** TypeORM migrations of the payments database, in order; run at start-up by the service kit. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const paymentsMigrations: Function[] = [
   ...EVENT_SOURCING_MIGRATIONS,
-  CreateIdempotencyKeys1732600000000,
+  ...IDEMPOTENCY_MIGRATIONS,
   CreatePaymentsTables1732700000000,
 ];

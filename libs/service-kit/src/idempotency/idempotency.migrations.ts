@@ -1,0 +1,8 @@
+import { AddIdempotencyKeyOwners1733200000000 } from './add-idempotency-key-owners.migration';
+import { CreateIdempotencyKeys1732600000000 } from './create-idempotency-keys.migration';
+
+/** The tables `@Idempotent()` routes need, in order: add them to a service's migrations. */
+export const IDEMPOTENCY_MIGRATIONS = [
+  CreateIdempotencyKeys1732600000000,
+  AddIdempotencyKeyOwners1733200000000,
+] as const;
