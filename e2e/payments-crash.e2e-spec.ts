@@ -43,7 +43,7 @@ beforeAll(async () => {
     // (still above the provider client's 10 s timeout).
     DEADLINE_LEASE_MS: '15000',
   });
-  api = new PlatformClient(payments.on(platform));
+  api = new PlatformClient(payments.on(platform), { simulatorUrl: simulator.url });
   const warehouse = `${SKU}-wh`;
   await api.createLocation(warehouse, 'warehouse');
   await api.receiveStock(SKU, warehouse, CRASH_LOAD.orders);

@@ -54,9 +54,13 @@ beforeAll(async () => {
       PAYMENT_NOTIFY_BASE_URL: platform.urls.payments,
     }),
   );
+  const { url: simulatorUrl } = simulator;
   clients = [
-    new PlatformClient(platform),
-    new PlatformClient(seconds.reduce((stack, second) => second.on(stack), platform)),
+    new PlatformClient(platform, { simulatorUrl }),
+    new PlatformClient(
+      seconds.reduce((stack, second) => second.on(stack), platform),
+      { simulatorUrl },
+    ),
   ];
   const [api] = clients;
   for (const { locationId, type, units } of LOCATIONS) {

@@ -95,13 +95,19 @@ export async function until<T>(
 
 export class PlatformClient {
   private readonly token: string;
-  /** The SIMULATED provider embedded in payments: on the payments port + 100. */
+  /**
+   * The SIMULATED provider: the one embedded in payments (on the payments port + 100) unless
+   * the stack's payments use one of their own (`PAYMENT_GATEWAY_URL`), given here.
+   */
   readonly simulatorUrl: string;
 
-  constructor(private readonly stack: LocalStack) {
+  constructor(
+    private readonly stack: LocalStack,
+    options: { readonly simulatorUrl?: string } = {},
+  ) {
     this.token = stack.token();
     const paymentsPort = Number(new URL(stack.urls.payments!).port);
-    this.simulatorUrl = `http://127.0.0.1:${paymentsPort + 100}`;
+    this.simulatorUrl = options.simulatorUrl ?? `http://127.0.0.1:${paymentsPort + 100}`;
   }
 
   url(service: ServiceName): string {
