@@ -11,8 +11,9 @@
 // (database-work.ts; BENCH_STATEMENT_COUNTS=0 turns them off, and with them
 // pg_stat_statements' own small cost per statement; BENCH_TOP_STATEMENTS=N lists the N with
 // the most execution time, BENCH_WAL_BY_RELATION=N the N tables and indexes with the most WAL:
-// wal-by-relation.ts; BENCH_LATENCY_BY_SECOND=1 the latency of each second of a phase). Ends
-// with one JSON line of figures.
+// wal-by-relation.ts; BENCH_LATENCY_BY_SECOND=1 the latency of each second of a phase) — and
+// the tables autovacuum visited during the phase, and when (autovacuum-runs.ts). Ends with one
+// JSON line of figures.
 // Loopback only; every phase is bounded in time and count.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -29,6 +30,7 @@ import {
   StackCpu,
   type CpuPerUnit,
 } from './stack-cpu';
+import { autovacuumRunsSince, describeAutovacuumRuns } from './autovacuum-runs';
 import { DatabaseWork, describeDatabaseWork } from './database-work';
 import { PAY_AT_ONCE, startSimulatorProcess } from '../support/payment-simulator-process';
 
@@ -55,6 +57,7 @@ const WAL_RELATIONS = Number(process.env.BENCH_WAL_BY_RELATION ?? 0);
 const LATENCY_BY_SECOND = process.env.BENCH_LATENCY_BY_SECOND === '1';
 /** The services the bench starts; each one's database is counted. */
 const SERVICES = ['orders', 'inventory', 'payments'] as const;
+const DATABASES = SERVICES.map((service) => SERVICE_CATALOG[service].database);
 
 // The load generator shares the 2 cores with the platform: no 1 ms timer loop per connection.
 fixKafkajsIdleTimers();
@@ -229,6 +232,7 @@ async function runPhase(
   // Before the observer reads the other topics: that reading is not the platform's work.
   const cpuPerOrder = StackCpu.perUnit(cpuBefore, cpu.sample(), phase.placed.size);
   const databasePerOrder = await database?.perUnit(phase.placed.size);
+  const autovacuum = await autovacuumRunsSince(stack.postgresUrl, DATABASES, phase.startedAt);
   await watcher.catchUp(DRAIN_MS);
   const latencies: number[] = [];
   const confirmedAt: number[] = [];
@@ -236,7 +240,7 @@ async function runPhase(
   for (const [id, dueAt] of phase.placed) {
     const outcome = watcher.outcome(id);
     if (!outcome?.type.includes('OrderConfirmed')) continue;
-    const latency = outcome.at - dueAt;
+    const latency = Math.round(outcome.at - dueAt); // due times are fractional at most rates
     latencies.push(latency);
     confirmedAt.push(outcome.at);
     (bySecond[Math.floor((dueAt - phase.startedAt) / 1000)] ??= []).push(latency);
@@ -276,6 +280,7 @@ async function runPhase(
   console.log(`  ${describeCpu(cpuPerOrder)}`);
   console.log(`  ${describeContextSwitches(cpuPerOrder)}`);
   if (databasePerOrder) console.log(`  ${describeDatabaseWork(databasePerOrder)}`);
+  console.log(`  ${describeAutovacuumRuns(autovacuum)}`);
   const unseen = ids.filter((id) => !watcher.outcome(id));
   if (unseen.length > 0) {
     // Tells a slow platform from a lagging observer: what do the orders themselves say?
@@ -295,6 +300,7 @@ async function runPhase(
     p99,
     cpu: cpuPerOrder,
     database: databasePerOrder,
+    autovacuumTables: autovacuum.length,
     keptUp,
   };
 }
@@ -356,10 +362,9 @@ async function main(): Promise<void> {
       [PAYMENT_SIMULATOR]: simulator.pid,
     });
     if (COUNT_STATEMENTS) {
-      const databases = SERVICES.map((service) => SERVICE_CATALOG[service].database);
       database = await DatabaseWork.connect(
         stack.postgresUrl,
-        databases,
+        DATABASES,
         TOP_STATEMENTS,
         WAL_RELATIONS,
       );
@@ -409,6 +414,7 @@ async function main(): Promise<void> {
       figures[`rate_${rate}_context_switches_per_order`] = Math.round(
         phase.cpu.contextSwitches.total,
       );
+      figures[`rate_${rate}_autovacuum_tables`] = phase.autovacuumTables;
       if (phase.database) {
         figures[`rate_${rate}_statements_per_order`] = phase.database.statements;
         figures[`rate_${rate}_wal_kb_per_order`] = phase.database.walKilobytes;

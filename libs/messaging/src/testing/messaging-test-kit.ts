@@ -1,13 +1,11 @@
 // Helpers for this library's integration tests (not exported from the index).
 import { randomUUID } from 'node:crypto';
-import { CreateEventStore1732300000000 } from '@fulfil/event-store';
 import { toKafkaMessage, type IntegrationEvent } from '@fulfil/contracts';
 import { startTestInfrastructure, type TestInfrastructure } from '@fulfil/testing';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import { CreateMessaging1732400000000 } from '../create-messaging.migration';
-import { CreateDeadlines1732500000000 } from '../deadlines/create-deadlines.migration';
+import { EVENT_SOURCING_MIGRATIONS } from '../nest/event-sourcing.migrations';
 
 /** The test infrastructure, its database migrated, and a pool of `max` connections on it. */
 async function startMigratedDatabase(
@@ -111,11 +109,7 @@ export async function migrate(url: string): Promise<void> {
   const dataSource = new DataSource({
     type: 'postgres',
     url,
-    migrations: [
-      CreateEventStore1732300000000,
-      CreateMessaging1732400000000,
-      CreateDeadlines1732500000000,
-    ],
+    migrations: [...EVENT_SOURCING_MIGRATIONS],
     migrationsTransactionMode: 'each',
   });
   await dataSource.initialize();
