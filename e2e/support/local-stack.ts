@@ -10,12 +10,11 @@ import { embeddedPostgresTcpUrl } from '@fulfil/local-infra';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
 
-/** An offset that moves every catalog port (3001–3006, and +100 for simulators) onto free ones. */
-function freeServicePortOffset(): Promise<number> {
-  return freePortOffset(
-    Object.values(SERVICE_CATALOG).flatMap((s) => [s.defaultPort, s.defaultPort + 100]),
-  );
-}
+/** The catalog's ports: the services' (3001–3006) and their simulators' (+100). */
+const CATALOG_PORTS = Object.values(SERVICE_CATALOG).flatMap((s) => [
+  s.defaultPort,
+  s.defaultPort + 100,
+]);
 
 export async function isReady(url: string): Promise<boolean> {
   try {
@@ -94,9 +93,12 @@ export interface LocalStack {
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'fulfil-stack-'));
   chmodSync(dataDir, 0o755); // PostgreSQL runs as user "postgres" when we are root
-  const offset = options.offset ?? (await freeServicePortOffset());
-  const kafkaPort = await freePort();
-  const postgresPort = await freePort();
+  // An offset that moves every catalog port onto free ones; then the broker's and PostgreSQL's
+  // ports, none of them one of those: all look free until their servers bind them.
+  const offset = options.offset ?? (await freePortOffset(CATALOG_PORTS));
+  const servicePorts = CATALOG_PORTS.map((port) => port + offset);
+  const kafkaPort = await freePort(servicePorts);
+  const postgresPort = await freePort([...servicePorts, kafkaPort]);
   const inherited: NodeJS.ProcessEnv = { ...process.env };
   delete inherited.POSTGRES_URL;
   delete inherited.KAFKA_BROKERS;

@@ -32,4 +32,18 @@ describe('free ports for servers a test starts later', () => {
     const server = await listen(port);
     await new Promise((done) => server.close(done));
   });
+
+  it('never gives a port chosen already for a server not listening yet', async () => {
+    // The first two draws land on the avoided port (free: nothing listens on it), the third not.
+    const avoided = await freePort();
+    const draws = [avoided, avoided, avoided + 1].map(
+      (port) => (port - 10_000 + 0.5) / (ephemeralFloor - 1 - 10_000),
+    );
+    const random = jest.spyOn(Math, 'random').mockImplementation(() => draws.shift() ?? 0.5);
+    try {
+      expect(await freePort([avoided])).toBe(avoided + 1);
+    } finally {
+      random.mockRestore();
+    }
+  });
 });

@@ -46,8 +46,13 @@ export async function freePortOffset(ports: readonly number[]): Promise<number> 
 
 /**
  * A TCP port on 127.0.0.1 that was free a moment ago, below the outgoing-connection range
- * (callers retry on the rare clash). Port 0 moved by the offset is the port itself.
+ * (callers retry on the rare clash), and none of `avoid`: ports chosen for servers that have
+ * not bound them yet, which look free too. Port 0 moved by the offset is the port itself.
  */
-export function freePort(): Promise<number> {
-  return freePortOffset([0]);
+export async function freePort(avoid: Iterable<number> = []): Promise<number> {
+  const chosen = new Set(avoid);
+  for (;;) {
+    const port = await freePortOffset([0]);
+    if (!chosen.has(port)) return port;
+  }
 }
