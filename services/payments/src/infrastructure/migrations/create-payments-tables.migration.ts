@@ -3,8 +3,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * The payments service's own tables besides the event store:
  * - `payment_orders`: what payments remembers of each order (from `OrderPlaced`, amended by
- *   `OrderLinesCancelled`, closed by `OrderCancelled`) and the one payment created for it —
- *   `payment_id` is unique, so a duplicate `OrderStockReserved` can never create a second;
+ *   `OrderLinesCancelled`, closed by `OrderCancelled`) and the one payment created for it
+ *   (its unique index is dropped again by `DropPaymentIdUnique1733400000000`);
  * - `payment_webhooks`: every verified provider webhook, raw bytes first, unique by
  *   `webhook-id` (a replay is recognised and has no second effect).
  */
