@@ -27,7 +27,10 @@ import {
  * orders.events and logistics.events.
  */
 @Module({
-  imports: [EventSourcingModule.forRoot({ deadlinePollIntervalMs: 100 })],
+  // The deadline scheduler's default poll (250 ms) is enough: provider calls, captures and
+  // refunds this process schedules wake it at their commit; the poll finds expiries coming due
+  // and other instances' work. At 100 ms the idle service used half as much CPU again.
+  imports: [EventSourcingModule.forRoot()],
   controllers: [
     PaymentsHttpController,
     WebhooksHttpController,
