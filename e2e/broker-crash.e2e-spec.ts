@@ -13,10 +13,8 @@ import { freePort } from '@fulfil/testing';
 import type { LocalStack } from './support/local-stack';
 import {
   CRASH_LOAD,
-  expectAllAccepted,
   expectOrderFlowOnce,
-  placeAroundCrash,
-  placeOnce,
+  placeEachOnceAroundCrash,
   startStockedStack,
 } from './support/crash-under-load';
 import type { PlatformClient } from './support/platform-client';
@@ -63,8 +61,7 @@ describe('a broker crash under load', () => {
       crashBroker()
         .then(() => new Promise((done) => setTimeout(done, DOWN_FOR_MS)))
         .then(startBroker);
-    const answers = await placeAroundCrash(SKU, restarted, (body) => placeOnce(api, body));
-    const orderIds = expectAllAccepted(answers);
+    const orderIds = await placeEachOnceAroundCrash(api, SKU, restarted);
 
     await expectOrderFlowOnce(api, stack!.kafkaBrokers, orderIds, SKU);
   }, 400_000);

@@ -11,11 +11,9 @@ import { randomUUID } from 'node:crypto';
 import { Topics } from '@fulfil/contracts';
 import {
   CRASH_LOAD,
-  expectAllAccepted,
   expectEachConfirmedOnce,
   expectPublishedOnce,
-  placeAroundCrash,
-  placeOnce,
+  placeEachOnceAroundCrash,
 } from './support/crash-under-load';
 import { startLocalStack, type LocalStack } from './support/local-stack';
 import { LoneService } from './support/lone-service';
@@ -57,12 +55,7 @@ afterAll(async () => {
 
 describe('a payments crash under load', () => {
   it('loses no payment: each order is paid, captured and confirmed exactly once', async () => {
-    const answers = await placeAroundCrash(
-      SKU,
-      () => payments!.crashAndRestart(),
-      (body) => placeOnce(api, body),
-    );
-    const orderIds = expectAllAccepted(answers);
+    const orderIds = await placeEachOnceAroundCrash(api, SKU, () => payments!.crashAndRestart());
 
     await expectEachConfirmedOnce(api, orderIds, SKU);
     await expectPublishedOnce(

@@ -1,11 +1,11 @@
-// The crash tests' common ground (PostgreSQL, broker, payments): the stack they crash a part of,
-// how they place orders around the crash, and what they require of every one of them.
+// The crash tests' common ground (PostgreSQL, the broker, each service): the stack they crash
+// a part of, how they place orders around the crash, and what they require of every order.
 import { randomUUID } from 'node:crypto';
 import { Topics } from '@fulfil/contracts';
 import { EventLog } from './event-log';
 import { startLocalStack, type LocalStack } from './local-stack';
 import { PAY_AT_ONCE } from './payment-simulator-process';
-import { orderBody, PlatformClient, until, type ApiResponse, type Order } from './platform-client';
+import { orderBody, PlatformClient, until, type Order } from './platform-client';
 
 /** How many orders the crash tests place, and when the crash comes. */
 export const CRASH_LOAD = {
@@ -90,12 +90,23 @@ export async function placeAroundCrash<T>(
   return Promise.all(placing);
 }
 
-/** One `POST /orders` with a key of its own. */
-export function placeOnce(api: PlatformClient, body: object): Promise<ApiResponse<Order>> {
-  return api.call<Order>('orders', 'POST', '/orders', {
-    body,
-    headers: { 'idempotency-key': randomUUID() },
-  });
+/**
+ * {@link placeAroundCrash} with one `POST /orders` per order, each with a key of its own and no
+ * retry, for crashes off the placing path: every order must be accepted (201). Their ids.
+ */
+export async function placeEachOnceAroundCrash(
+  api: PlatformClient,
+  skuId: string,
+  crash: () => Promise<unknown>,
+): Promise<string[]> {
+  const answers = await placeAroundCrash(skuId, crash, (body) =>
+    api.call<Order>('orders', 'POST', '/orders', {
+      body,
+      headers: { 'idempotency-key': randomUUID() },
+    }),
+  );
+  expect(answers.filter((answer) => answer.status !== 201)).toEqual([]);
+  return answers.map((answer) => answer.body!.orderId);
 }
 
 /** No answer: the connection was refused — the request reached no server. */
@@ -133,12 +144,6 @@ export async function placeUntilAccepted(
     }
     await new Promise((done) => setTimeout(done, 500));
   }
-}
-
-/** Every answer was 201; the orders' ids. */
-export function expectAllAccepted(answers: readonly ApiResponse<Order>[]): string[] {
-  expect(answers.filter((answer) => answer.status !== 201)).toEqual([]);
-  return answers.map((answer) => answer.body!.orderId);
 }
 
 /** The events of every order's way to confirmation, one from each service, and their topics. */

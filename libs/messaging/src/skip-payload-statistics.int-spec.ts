@@ -1,24 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { startTestInfrastructure, type TestInfrastructure } from '@fulfil/testing';
-import { Pool } from 'pg';
-import { migrate } from './testing/messaging-test-kit';
+import { useMigratedDatabase } from './testing/messaging-test-kit';
 
-let infra: TestInfrastructure;
-let pool: Pool;
-
-beforeAll(async () => {
-  infra = await startTestInfrastructure();
-  await migrate(infra.postgresUrl);
-  pool = new Pool({ connectionString: infra.postgresUrl, max: 1 });
-});
-afterAll(async () => {
-  await pool?.end();
-  await infra?.stop();
-});
+const database = useMigratedDatabase(1);
 
 /** The columns of `table` that ANALYZE left statistics for. */
 async function analysedColumns(table: string): Promise<string[]> {
-  const { rows } = await pool.query<{ attname: string }>(
+  const { rows } = await database.pool.query<{ attname: string }>(
     `SELECT attname FROM pg_stats WHERE schemaname = 'public' AND tablename = $1 ORDER BY attname`,
     [table],
   );
@@ -26,21 +13,21 @@ async function analysedColumns(table: string): Promise<string[]> {
 }
 
 it('analyses the columns queries use and skips the payloads of events and outbox messages', async () => {
-  await pool.query(
+  await database.pool.query(
     `INSERT INTO events (stream_id, stream_version, event_id, event_type, data, metadata)
      SELECT 'order-' || g, 1, gen_random_uuid(), 'OrderPlaced',
             jsonb_build_object('orderId', g, 'lines', jsonb_build_array(g, g + 1)),
             jsonb_build_object('correlationId', gen_random_uuid())
        FROM generate_series(1, 200) g`,
   );
-  await pool.query(
+  await database.pool.query(
     `INSERT INTO outbox (message_id, topic, key, headers, value)
      SELECT gen_random_uuid(), 'orders.events', 'order-' || g,
             jsonb_build_object('ce_id', $1::text || g), convert_to('{"n":' || g || '}', 'UTF8')
        FROM generate_series(1, 200) g`,
     [randomUUID()],
   );
-  await pool.query('ANALYZE events, outbox');
+  await database.pool.query('ANALYZE events, outbox');
 
   const events = await analysedColumns('events');
   expect(events).toEqual(expect.arrayContaining(['stream_id', 'event_type', 'transaction_id']));

@@ -1,26 +1,19 @@
 import { EventStore, type RecordedEvent } from '@fulfil/event-store';
-import { startTestInfrastructure, type TestInfrastructure } from '@fulfil/testing';
-import { Pool, type PoolClient } from 'pg';
-import { migrate, waitFor } from '../testing/messaging-test-kit';
+import type { Pool, PoolClient } from 'pg';
+import { useMigratedDatabase, waitFor } from '../testing/messaging-test-kit';
 import { ProjectionRunner, type Projection } from './projection-runner';
 
-let infra: TestInfrastructure;
+const database = useMigratedDatabase(10);
 let pool: Pool;
 let store: EventStore;
 
 beforeAll(async () => {
-  infra = await startTestInfrastructure();
-  await migrate(infra.postgresUrl);
-  pool = new Pool({ connectionString: infra.postgresUrl, max: 10 });
+  pool = database.pool;
   store = new EventStore(pool);
   await pool.query(
     `CREATE TABLE order_totals (order_id text PRIMARY KEY, lines int NOT NULL, total int NOT NULL,
                                 applied int NOT NULL)`,
   );
-});
-afterAll(async () => {
-  await pool?.end();
-  await infra?.stop();
 });
 
 /** A read model that would show a double application: `applied` counts events per order. */

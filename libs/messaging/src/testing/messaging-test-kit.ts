@@ -7,63 +7,20 @@ import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { EVENT_SOURCING_MIGRATIONS } from '../nest/event-sourcing.migrations';
 
-/** The test infrastructure, its database migrated, and a pool of `max` connections on it. */
-async function startMigratedDatabase(
-  max: number,
-): Promise<{ infra: TestInfrastructure; pool: Pool }> {
-  const infra = await startTestInfrastructure();
-  await migrate(infra.postgresUrl);
-  return { infra, pool: new Pool({ connectionString: infra.postgresUrl, max }) };
-}
-
 /**
- * A migrated database for a deadline test file: `tableSql` creates the table its handlers
- * write; deadlines and that table are emptied before each test.
+ * For a test file: the test infrastructure with its database migrated (`migrate`) and a pool
+ * of `max` connections on it, set up before its tests and closed after them.
  */
-export function useDeadlinesDatabase(table: string, tableSql: string): { readonly pool: Pool } {
-  let infra: TestInfrastructure;
-  let pool: Pool;
-  beforeAll(async () => {
-    ({ infra, pool } = await startMigratedDatabase(10));
-    await pool.query(tableSql);
-  });
-  afterAll(async () => {
-    await pool?.end();
-    await infra?.stop();
-  });
-  beforeEach(async () => {
-    await pool.query(`TRUNCATE deadlines, ${table}`);
-  });
-  return {
-    get pool() {
-      return pool;
-    },
-  };
-}
-
-/**
- * For an inbox test file: a migrated database with the `applied` read model, a Kafka client
- * and `topic` with one partition, set up before its tests and closed after them.
- */
-export function useInboxTestbed(topic: string): {
+export function useMigratedDatabase(max: number): {
   readonly infra: TestInfrastructure;
   readonly pool: Pool;
-  readonly kafka: Kafka;
 } {
   let infra: TestInfrastructure;
   let pool: Pool;
-  let kafka: Kafka;
   beforeAll(async () => {
-    ({ infra, pool } = await startMigratedDatabase(5));
-    await createAppliedTable(pool);
-    kafka = kafkaClient(infra.kafkaBrokers);
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
-    } finally {
-      await admin.disconnect();
-    }
+    infra = await startTestInfrastructure();
+    await migrate(infra.postgresUrl);
+    pool = new Pool({ connectionString: infra.postgresUrl, max });
   });
   afterAll(async () => {
     await pool?.end();
@@ -75,6 +32,49 @@ export function useInboxTestbed(topic: string): {
     },
     get pool() {
       return pool;
+    },
+  };
+}
+
+/**
+ * A migrated database for a deadline test file: `tableSql` creates the table its handlers
+ * write; deadlines and that table are emptied before each test.
+ */
+export function useDeadlinesDatabase(table: string, tableSql: string): { readonly pool: Pool } {
+  const database = useMigratedDatabase(10);
+  beforeAll(() => database.pool.query(tableSql));
+  beforeEach(() => database.pool.query(`TRUNCATE deadlines, ${table}`));
+  return database;
+}
+
+/**
+ * For an inbox test file: a migrated database with the `applied` read model, a Kafka client
+ * and `topic` with one partition, set up before its tests and closed after them.
+ */
+export function useInboxTestbed(topic: string): {
+  readonly infra: TestInfrastructure;
+  readonly pool: Pool;
+  readonly kafka: Kafka;
+} {
+  const database = useMigratedDatabase(5);
+  let kafka: Kafka;
+  beforeAll(async () => {
+    await createAppliedTable(database.pool);
+    kafka = kafkaClient(database.infra.kafkaBrokers);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
+    } finally {
+      await admin.disconnect();
+    }
+  });
+  return {
+    get infra() {
+      return database.infra;
+    },
+    get pool() {
+      return database.pool;
     },
     get kafka() {
       return kafka;

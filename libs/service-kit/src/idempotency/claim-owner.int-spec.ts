@@ -11,8 +11,8 @@ import {
 } from '@fulfil/testing';
 import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
-import { ADD_IDEMPOTENCY_KEY_OWNERS_SQL } from './add-idempotency-key-owners.migration';
-import { CREATE_IDEMPOTENCY_KEYS_SQL } from './create-idempotency-keys.migration';
+import { createIdempotencyKeysTable } from '../testing/idempotency-keys-table.fixture';
+import { OWNER_LOCK } from './claim-owner';
 import { IdempotencyStore, type IdempotencyScope } from './idempotency.store';
 
 jest.setTimeout(60_000);
@@ -28,9 +28,7 @@ let store: IdempotencyStore;
 beforeAll(async () => {
   infra = await startTestInfrastructure();
   pool = new Pool({ connectionString: infra.postgresUrl, max: 2 });
-  for (const statement of [...CREATE_IDEMPOTENCY_KEYS_SQL, ...ADD_IDEMPOTENCY_KEY_OWNERS_SQL]) {
-    await pool.query(statement);
-  }
+  await createIdempotencyKeysTable(pool);
   store = storeOn(pool);
 });
 afterAll(async () => {
@@ -56,9 +54,7 @@ const claim = (on: IdempotencyStore, key: string) =>
 /** The backend that holds the advisory lock named by `key`'s claim, if any. */
 async function ownerBackend(key: string): Promise<number | undefined> {
   const { rows } = await pool.query<{ pid: number }>(
-    `SELECT l.pid FROM idempotency_keys k
-       JOIN pg_locks l ON l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-        AND l.classid = (k.owner_key >> 32)::oid AND l.objid = (k.owner_key & 4294967295)::oid
+    `SELECT l.pid FROM idempotency_keys k JOIN pg_locks l ON ${OWNER_LOCK}
       WHERE k.idempotency_key = $1`,
     [key],
   );

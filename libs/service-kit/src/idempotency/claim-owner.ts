@@ -102,17 +102,22 @@ export class ClaimOwner {
 }
 
 /**
+ * The SQL condition that the `pg_locks` row aliased `l` is the advisory lock on the owner key
+ * of the `idempotency_keys` row aliased `k`: `pg_advisory_lock(bigint)` shows in `pg_locks` as
+ * the key's high and low 32 bits.
+ */
+export const OWNER_LOCK = `l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+       AND l.classid = (k.owner_key >> 32)::oid AND l.objid = (k.owner_key & 4294967295)::oid`;
+
+/**
  * The SQL condition, on the `idempotency_keys` row aliased `k`, that its owner's session has
- * ended: no session of its database holds the advisory lock on `owner_key` (which
- * `pg_advisory_lock(bigint)` shows in `pg_locks` as the key's high and low 32 bits). False for
- * a claim stored without an owner: only its lock timeout ends it.
+ * ended: no session of its database holds the advisory lock on `owner_key`. False for a claim
+ * stored without an owner: only its lock timeout ends it.
  */
 export const OWNER_GONE = `(k.owner_key IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM pg_locks l
-     WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-       AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-       AND l.classid = (k.owner_key >> 32)::oid
-       AND l.objid = (k.owner_key & 4294967295)::oid))`;
+     WHERE ${OWNER_LOCK}
+       AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())))`;
 
 /** A random non-negative 62-bit key, as the decimal text pg takes for a bigint. */
 function randomOwnerKey(): string {

@@ -10,8 +10,7 @@ import {
 } from '@fulfil/testing';
 import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
-import { ADD_IDEMPOTENCY_KEY_OWNERS_SQL } from './add-idempotency-key-owners.migration';
-import { CREATE_IDEMPOTENCY_KEYS_SQL } from './create-idempotency-keys.migration';
+import { createIdempotencyKeysTable } from '../testing/idempotency-keys-table.fixture';
 import {
   answerStatement,
   IdempotencyStore,
@@ -36,9 +35,7 @@ function connect(): void {
 beforeAll(async () => {
   server = await startDurablePostgres();
   connect();
-  for (const statement of [...CREATE_IDEMPOTENCY_KEYS_SQL, ...ADD_IDEMPOTENCY_KEY_OWNERS_SQL]) {
-    await pool.query(statement);
-  }
+  await createIdempotencyKeysTable(pool);
   // A request's own effects, committed durably after its claim (an order, say).
   await pool.query('CREATE TABLE effects (id uuid PRIMARY KEY)');
   await slowWalWriter(pool);
