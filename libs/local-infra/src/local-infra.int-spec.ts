@@ -155,6 +155,49 @@ describe('startEmbeddedPostgres', () => {
     }
   });
 
+  /**
+   * How much a backend's data segment grew over a 100 000-row in-memory sort (kB): the memory
+   * the sort freed stays with the backend, or goes back to the kernel. Reads /proc through the
+   * server (Linux, superuser).
+   */
+  async function heapKeptAfterSort(serverUrl: string): Promise<number> {
+    const client = new Client({ connectionString: databaseUrl(serverUrl, 'postgres') });
+    await client.connect();
+    try {
+      const dataSegmentKb = async () => {
+        const { rows } = await client.query<{ status: string }>(
+          `SELECT pg_read_file('/proc/' || pg_backend_pid() || '/status') AS status`,
+        );
+        return Number(/VmData:\s+(\d+) kB/.exec(rows[0]!.status)![1]);
+      };
+      const before = await dataSegmentKb();
+      await client.query(
+        'SELECT count(*) FROM (SELECT g FROM generate_series(1, 100000) AS g ORDER BY g DESC) AS s',
+      );
+      return (await dataSegmentKb()) - before;
+    } finally {
+      await client.end();
+    }
+  }
+
+  it('tunes malloc so that a backend keeps its freed heap, unless the environment tunes it', async () => {
+    const environment = process.env.GLIBC_TUNABLES;
+    delete process.env.GLIBC_TUNABLES;
+    const tuned = await temporaryServer({ noFsync: true });
+    const tunedKept = await heapKeptAfterSort(tuned.server.url).finally(() => tuned.server.stop());
+    // A malloc setting of the environment's own (here glibc's default, spelled out) wins.
+    process.env.GLIBC_TUNABLES = 'glibc.malloc.perturb=0';
+    const untuned = await temporaryServer({ noFsync: true }).finally(() => {
+      if (environment === undefined) delete process.env.GLIBC_TUNABLES;
+      else process.env.GLIBC_TUNABLES = environment;
+    });
+    const untunedKept = await heapKeptAfterSort(untuned.server.url).finally(() =>
+      untuned.server.stop(),
+    );
+    expect(tunedKept).toBeGreaterThan(4096);
+    expect(untunedKept).toBeLessThan(1024);
+  });
+
   it('removes a temporary data directory on stop when asked', async () => {
     const { dir, server } = await temporaryServer();
     expect(existsSync(join(dir, 'pg', 'PG_VERSION'))).toBe(true);
