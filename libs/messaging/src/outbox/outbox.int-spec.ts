@@ -1,8 +1,7 @@
 import { ContractViolationError, type IntegrationEvent } from '@fulfil/contracts';
 import { EventStore } from '@fulfil/event-store';
-import { startTestInfrastructure, type TestInfrastructure } from '@fulfil/testing';
 import type { Kafka } from 'kafkajs';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { Registry } from 'prom-client';
 import { InboxConsumer } from '../inbox/inbox-consumer';
 import {
@@ -11,34 +10,28 @@ import {
   createAppliedTable,
   header,
   kafkaClient,
-  migrate,
   NOW,
   orderCancelled,
+  useMigratedDatabase,
   waitFor,
 } from '../testing/messaging-test-kit';
 import { enqueueIntegrationEvents } from './enqueue';
 import { OutboxRelay, type OutboxMessage } from './outbox-relay';
 
-let infra: TestInfrastructure;
+const database = useMigratedDatabase(20);
 let pool: Pool;
 let store: EventStore;
 let kafka: Kafka;
 const stops: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
-  infra = await startTestInfrastructure();
-  await migrate(infra.postgresUrl);
-  pool = new Pool({ connectionString: infra.postgresUrl, max: 20 });
+  pool = database.pool;
   store = new EventStore(pool);
-  kafka = kafkaClient(infra.kafkaBrokers);
+  kafka = kafkaClient(database.infra.kafkaBrokers);
   await createAppliedTable(pool);
 });
 afterEach(async () => {
   while (stops.length > 0) await stops.pop()!();
-});
-afterAll(async () => {
-  await pool?.end();
-  await infra?.stop();
 });
 
 const context = { correlationId: 'corr-1', causationId: 'cmd-1', time: NOW };

@@ -1,15 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { startTestInfrastructure, type TestInfrastructure } from '@fulfil/testing';
 import { KafkaJSError, type Kafka, type Producer } from 'kafkajs';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import {
   collectTopic,
   header,
   kafkaClient,
-  migrate,
   NOW,
   orderCancelled,
+  useMigratedDatabase,
   waitFor,
 } from '../testing/messaging-test-kit';
 import { enqueueIntegrationEvents } from './enqueue';
@@ -20,23 +19,17 @@ import { OutboxRelay, type OutboxMessage } from './outbox-relay';
 const ROOT = resolve(__dirname, '../../../..');
 const RELAY_PROCESS = join(__dirname, 'relay-process.fixture.ts');
 
-let infra: TestInfrastructure;
+const database = useMigratedDatabase(10);
 let pool: Pool;
 let kafka: Kafka;
 const stops: (() => Promise<unknown>)[] = [];
 
-beforeAll(async () => {
-  infra = await startTestInfrastructure();
-  await migrate(infra.postgresUrl);
-  pool = new Pool({ connectionString: infra.postgresUrl, max: 10 });
-  kafka = kafkaClient(infra.kafkaBrokers);
+beforeAll(() => {
+  pool = database.pool;
+  kafka = kafkaClient(database.infra.kafkaBrokers);
 });
 afterEach(async () => {
   while (stops.length > 0) await stops.pop()!();
-});
-afterAll(async () => {
-  await pool?.end();
-  await infra?.stop();
 });
 
 const KEYS = ['ord-a', 'ord-b', 'ord-c', 'ord-d'];
@@ -204,8 +197,8 @@ function startRelayProcess(name: string, batchSize: number) {
       '--import',
       'tsx',
       RELAY_PROCESS,
-      infra.postgresUrl,
-      infra.kafkaBrokers[0]!,
+      database.infra.postgresUrl,
+      database.infra.kafkaBrokers[0]!,
       name,
       String(batchSize),
     ],
