@@ -6,6 +6,7 @@
 // Each check collects readable problems and expects the list to be empty, so a failure names
 // the file, the service and what differs.
 import { PROVISIONED_TOPICS, SERVICE_CATALOG, SERVICE_NAMES } from '@fulfil/contracts';
+import { MALLOC_TUNABLES } from '@fulfil/local-infra';
 import { SERVICE_ENVIRONMENT } from '@fulfil/service-kit';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -351,6 +352,11 @@ describe('deployment manifests', () => {
       expect({ createdDatabases: [...created].sort() }).toEqual({
         createdDatabases: catalogEntries.map((entry) => entry.database).sort(),
       });
+    });
+
+    it("gives PostgreSQL the embedded server's malloc tunables", () => {
+      const environment = obj(get(services.postgres, 'environment'));
+      expect(str(environment.GLIBC_TUNABLES)?.split(':')).toEqual([...MALLOC_TUNABLES]);
     });
   });
 

@@ -94,19 +94,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'fulfil-stack-'));
   chmodSync(dataDir, 0o755); // PostgreSQL runs as user "postgres" when we are root
   // An offset that moves every catalog port onto free ones; then the broker's and PostgreSQL's
-  // ports, none of them one of those: all look free until their servers bind them.
+  // ports unless given servers replace them, none of them one of those: all look free until
+  // their servers bind them.
   const offset = options.offset ?? (await freePortOffset(CATALOG_PORTS));
-  const servicePorts = CATALOG_PORTS.map((port) => port + offset);
-  const kafkaPort = await freePort(servicePorts);
-  const postgresPort = await freePort([...servicePorts, kafkaPort]);
+  const taken = CATALOG_PORTS.map((port) => port + offset);
+  const kafkaPort = options.env?.KAFKA_BROKERS ? undefined : await freePort(taken);
+  if (kafkaPort) taken.push(kafkaPort);
+  const postgresPort = options.env?.POSTGRES_URL ? undefined : await freePort(taken);
   const inherited: NodeJS.ProcessEnv = { ...process.env };
   delete inherited.POSTGRES_URL;
   delete inherited.KAFKA_BROKERS;
   const env: NodeJS.ProcessEnv = {
     ...inherited,
     FULFIL_DATA_DIR: dataDir,
-    FULFIL_POSTGRES_PORT: String(postgresPort),
-    FULFIL_KAFKA_PORT: String(kafkaPort),
+    ...(postgresPort && { FULFIL_POSTGRES_PORT: String(postgresPort) }),
+    ...(kafkaPort && { FULFIL_KAFKA_PORT: String(kafkaPort) }),
     FULFIL_SERVICE_PORT_OFFSET: String(offset),
     FULFIL_SKIP_INSTALL: '1',
     LOG_LEVEL: 'warn',
@@ -136,8 +138,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     dataDir,
     offset,
     urls,
-    kafkaBrokers: options.env?.KAFKA_BROKERS?.split(',') ?? [`127.0.0.1:${kafkaPort}`],
-    postgresUrl: options.env?.POSTGRES_URL ?? embeddedPostgresTcpUrl(postgresPort),
+    kafkaBrokers: options.env?.KAFKA_BROKERS?.split(',') ?? [`127.0.0.1:${kafkaPort!}`],
+    postgresUrl: options.env?.POSTGRES_URL ?? embeddedPostgresTcpUrl(postgresPort!),
     output: () => output,
     tail,
     exited,

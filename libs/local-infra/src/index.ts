@@ -27,3 +27,4 @@ export {
 } from './benchmark/machine-speed';
 export { percentile, round } from './benchmark/statistics';
 export { runBenchmark, type RunBenchmarkOptions } from './benchmark/run-benchmark';
+export { MALLOC_TUNABLES } from './postgres-malloc.cjs';

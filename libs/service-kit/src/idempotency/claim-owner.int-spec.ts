@@ -10,8 +10,10 @@ import {
   type TestInfrastructure,
 } from '@fulfil/testing';
 import { Pool } from 'pg';
-import type { DataSource } from 'typeorm';
-import { createIdempotencyKeysTable } from '../testing/idempotency-keys-table.fixture';
+import {
+  createIdempotencyKeysTable,
+  idempotencyStoreOn,
+} from '../testing/idempotency-keys-table.fixture';
 import { OWNER_LOCK } from './claim-owner';
 import { IdempotencyStore, type IdempotencyScope } from './idempotency.store';
 
@@ -29,18 +31,13 @@ beforeAll(async () => {
   infra = await startTestInfrastructure();
   pool = new Pool({ connectionString: infra.postgresUrl, max: 2 });
   await createIdempotencyKeysTable(pool);
-  store = storeOn(pool);
+  store = idempotencyStoreOn(pool);
 });
 afterAll(async () => {
   await store?.onApplicationShutdown();
   await pool?.end();
   await infra?.stop();
 });
-
-/** A store as a service process has it: on the pool of its TypeORM DataSource. */
-function storeOn(on: Pool): IdempotencyStore {
-  return new IdempotencyStore({ driver: { master: on } } as unknown as DataSource);
-}
 
 const scopeOf = (key: string): IdempotencyScope => ({
   caller: 'storefront',
@@ -105,7 +102,7 @@ it('reopens its owner session when the database ends it, under the same key, so 
   expect(second).not.toBe(first);
 
   const otherPool = new Pool({ connectionString: infra.postgresUrl, max: 1 });
-  const otherProcess = storeOn(otherPool);
+  const otherProcess = idempotencyStoreOn(otherPool);
   try {
     expect(await claim(otherProcess, key)).toBeUndefined();
   } finally {

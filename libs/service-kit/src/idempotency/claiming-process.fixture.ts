@@ -7,8 +7,7 @@
  * Prints `claimed` once it holds the key, then waits to be killed.
  */
 import { Pool } from 'pg';
-import type { DataSource } from 'typeorm';
-import { IdempotencyStore } from './idempotency.store';
+import { idempotencyStoreOn } from '../testing/idempotency-keys-table.fixture';
 
 const [databaseUrl, key, lockTimeoutMs] = process.argv.slice(2);
 if (!databaseUrl || !key || !lockTimeoutMs) {
@@ -17,7 +16,7 @@ if (!databaseUrl || !key || !lockTimeoutMs) {
 }
 
 const pool = new Pool({ connectionString: databaseUrl, max: 1 });
-const store = new IdempotencyStore({ driver: { master: pool } } as unknown as DataSource);
+const store = idempotencyStoreOn(pool);
 void (async () => {
   const scope = { caller: 'storefront', method: 'POST', route: '/orders', key };
   const claim = await store.claim(scope, 'fingerprint', Number(lockTimeoutMs), 86_400_000);

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
-import type { QueryRunner } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
 import { IDEMPOTENCY_MIGRATIONS } from '../idempotency/idempotency.migrations';
+import { IdempotencyStore } from '../idempotency/idempotency.store';
 
 /**
  * Runs `IDEMPOTENCY_MIGRATIONS` on `pool` without TypeORM, for tests that build the store on a
@@ -9,4 +10,9 @@ import { IDEMPOTENCY_MIGRATIONS } from '../idempotency/idempotency.migrations';
 export async function createIdempotencyKeysTable(pool: Pick<Pool, 'query'>): Promise<void> {
   const queryRunner = { query: (sql: string) => pool.query(sql) } as unknown as QueryRunner;
   for (const Migration of IDEMPOTENCY_MIGRATIONS) await new Migration().up(queryRunner);
+}
+
+/** A store as a service process has it: on the pool of its TypeORM DataSource, here `pool`. */
+export function idempotencyStoreOn(pool: Pool): IdempotencyStore {
+  return new IdempotencyStore({ driver: { master: pool } } as unknown as DataSource);
 }
