@@ -24,6 +24,7 @@ import { eventually, startLocalStack, type LocalStack } from '../support/local-s
 import { EventTrace } from './event-trace';
 import {
   describeContextSwitches,
+  describeRunQueueWaits,
   describeCpu,
   describeProcesses,
   PAYMENT_SIMULATOR,
@@ -278,6 +279,8 @@ async function runPhase(
   console.log(`  ${stageTimeline(phase.placed, watcher.stages)}`);
   if (LATENCY_BY_SECOND) console.log(`  ${describeLatencyBySecond(bySecond)}`);
   console.log(`  ${describeCpu(cpuPerOrder)}`);
+  const waits = describeRunQueueWaits(cpuPerOrder);
+  if (waits) console.log(`  ${waits}`);
   console.log(`  ${describeContextSwitches(cpuPerOrder)}`);
   if (databasePerOrder) console.log(`  ${describeDatabaseWork(databasePerOrder)}`);
   console.log(`  ${describeAutovacuumRuns(autovacuum)}`);
@@ -414,6 +417,9 @@ async function main(): Promise<void> {
       figures[`rate_${rate}_context_switches_per_order`] = Math.round(
         phase.cpu.contextSwitches.total,
       );
+      if (!Number.isNaN(phase.cpu.runQueueWaits.total)) {
+        figures[`rate_${rate}_run_queue_wait_ms_per_order`] = phase.cpu.runQueueWaits.total;
+      }
       figures[`rate_${rate}_autovacuum_tables`] = phase.autovacuumTables;
       if (phase.database) {
         figures[`rate_${rate}_statements_per_order`] = phase.database.statements;

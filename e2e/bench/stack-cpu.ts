@@ -5,8 +5,10 @@ import { readFileSync } from 'node:fs';
 import {
   machineCpuSeconds,
   processContextSwitches,
+  processRunQueueSeconds,
   processTreeContextSwitches,
   processTreeCpuSeconds,
+  processTreeRunQueueSeconds,
   round,
 } from '@fulfil/local-infra';
 
@@ -30,6 +32,8 @@ interface Sample {
   readonly processes: ReadonlyMap<string, number>;
   /** Context switches so far, by the same labels. */
   readonly switches: ReadonlyMap<string, number>;
+  /** Seconds spent waiting for a core so far, by the same labels (NaN without schedstat). */
+  readonly waits: ReadonlyMap<string, number>;
   /** CPU seconds the whole machine has used so far (NaN without /proc). */
   readonly machine: number;
 }
@@ -52,15 +56,18 @@ export class StackCpu {
   sample(): Sample {
     const processes = new Map<string, number>();
     const switches = new Map<string, number>();
+    const waits = new Map<string, number>();
     for (const [label, pid] of this.pids) {
       processes.set(label, processTreeCpuSeconds(pid) ?? NaN);
       switches.set(label, processTreeContextSwitches(pid) ?? NaN);
+      waits.set(label, processTreeRunQueueSeconds(pid) ?? NaN);
     }
     const own = process.cpuUsage();
     processes.set(LOAD_GENERATOR, (own.user + own.system) / 1e6);
     // Its own threads only: its children (npm start, the simulator) are counted apart.
     switches.set(LOAD_GENERATOR, processContextSwitches(process.pid) ?? NaN);
-    return { processes, switches, machine: machineCpuSeconds() ?? NaN };
+    waits.set(LOAD_GENERATOR, processRunQueueSeconds(process.pid) ?? NaN);
+    return { processes, switches, waits, machine: machineCpuSeconds() ?? NaN };
   }
 
   /**
@@ -79,6 +86,7 @@ export class StackCpu {
       platform: round(cpu.total - harness),
       other: round(Math.max(0, machine - cpu.total)),
       contextSwitches: perUnitByLabel(before.switches, after.switches, 1 / Math.max(1, units)),
+      runQueueWaits: perUnitByLabel(before.waits, after.waits, 1000 / Math.max(1, units)),
     };
   }
 }
@@ -112,6 +120,8 @@ export interface CpuPerUnit extends ByProcess {
   /** What the rest of the machine used meanwhile, in ms per unit. */
   readonly other: number;
   readonly contextSwitches: ByProcess;
+  /** Milliseconds per unit each process spent waiting for a core (runnable, not running). */
+  readonly runQueueWaits: ByProcess;
 }
 
 /** The split by process, largest first: `orders 9.5, payments 9.2, …`. */
@@ -125,6 +135,19 @@ export function describeCpu(cpu: CpuPerUnit): string {
     `CPU per order ${cpu.total} ms: ${describeProcesses(cpu)} (rest of the machine ${cpu.other}); ` +
     `the platform without the load generator and simulator ${cpu.platform}`
   );
+}
+
+/**
+ * One line: `waiting for a core per order 31.2 ms: PostgreSQL 14.5, orders 6.1, …`, or null where
+ * the kernel keeps no scheduler statistics (or a process was gone). Time each process was
+ * runnable but had no core — on a virtual machine also the time an idle core took to wake for
+ * it. Read it against the CPU per order of the same rate: it grows much faster than the CPU as
+ * the cores fill up, and what waits for a core is not waiting on I/O, a lock or a peer.
+ */
+export function describeRunQueueWaits(cpu: CpuPerUnit): string | null {
+  const waits = cpu.runQueueWaits;
+  if (Number.isNaN(waits.total)) return null;
+  return `waiting for a core per order ${waits.total} ms: ${describeProcesses(waits)}`;
 }
 
 /** One line: `context switches per order 310: PostgreSQL 120, orders 70, …`. */

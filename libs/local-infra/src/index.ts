@@ -15,6 +15,8 @@ export {
   machineCpuSeconds,
   processContextSwitches,
   processTreeContextSwitches,
+  processRunQueueSeconds,
+  processTreeRunQueueSeconds,
   processTreeCpuSeconds,
   startCpuMeter,
   type CpuMeter,

@@ -44,8 +44,15 @@ export function processTreeCpuSeconds(rootPid: number): number | null {
   return ticks / 100;
 }
 
-/** Voluntary and involuntary context switches so far of all threads of `pid`; null when gone. */
-export function processContextSwitches(pid: number): number | null {
+/**
+ * The sum over every thread of `pid` of what `read` finds in that thread's /proc directory
+ * (`/proc/<pid>/task/<tid>/`); null when the process is gone. A thread that ends meanwhile
+ * counts nothing; `read` returns null when a thread's file lacks the figure.
+ */
+function sumOverThreads(
+  pid: number,
+  read: (taskDirectory: string) => number | null,
+): number | null {
   let tasks: string[];
   try {
     tasks = readdirSync(`/proc/${pid}/task`);
@@ -55,15 +62,33 @@ export function processContextSwitches(pid: number): number | null {
   let total = 0;
   for (const task of tasks) {
     try {
-      const status = readFileSync(`/proc/${pid}/task/${task}/status`, 'utf8');
-      for (const match of status.matchAll(/^(?:non)?voluntary_ctxt_switches:\s+(\d+)$/gm)) {
-        total += Number(match[1]);
-      }
+      total += read(`/proc/${pid}/task/${task}`) ?? 0;
     } catch {
       // The thread ended meanwhile.
     }
   }
   return total;
+}
+
+/** `pid` and its live direct children, each summed by `perProcess`; null when `pid` is gone. */
+function sumOverTree(rootPid: number, perProcess: (pid: number) => number | null): number | null {
+  const own = perProcess(rootPid);
+  if (own === null) return null;
+  let total = own;
+  for (const child of childProcesses(rootPid).keys()) total += perProcess(child) ?? 0;
+  return total;
+}
+
+/** Voluntary and involuntary context switches so far of all threads of `pid`; null when gone. */
+export function processContextSwitches(pid: number): number | null {
+  return sumOverThreads(pid, (task) => {
+    let total = 0;
+    const status = readFileSync(`${task}/status`, 'utf8');
+    for (const match of status.matchAll(/^(?:non)?voluntary_ctxt_switches:\s+(\d+)$/gm)) {
+      total += Number(match[1]);
+    }
+    return total;
+  });
 }
 
 /**
@@ -73,11 +98,41 @@ export function processContextSwitches(pid: number): number | null {
  * steadier gauge of round trips than CPU time. (Children already reaped are not counted.)
  */
 export function processTreeContextSwitches(rootPid: number): number | null {
-  const own = processContextSwitches(rootPid);
-  if (own === null) return null;
-  let total = own;
-  for (const child of childProcesses(rootPid).keys()) total += processContextSwitches(child) ?? 0;
-  return total;
+  return sumOverTree(rootPid, processContextSwitches);
+}
+
+/** Whether this kernel keeps per-thread scheduler statistics (CONFIG_SCHED_INFO). */
+const SCHEDULER_STATISTICS = (() => {
+  try {
+    readFileSync('/proc/self/schedstat', 'utf8');
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/**
+ * Seconds the threads of `pid` have spent so far waiting for a core: runnable, but not running
+ * (the second figure of /proc/<pid>/task/<tid>/schedstat). Null when the process is gone, or on
+ * a kernel without scheduler statistics.
+ */
+export function processRunQueueSeconds(pid: number): number | null {
+  if (!SCHEDULER_STATISTICS) return null;
+  const nanoseconds = sumOverThreads(pid, (task) => {
+    const waited = Number(readFileSync(`${task}/schedstat`, 'utf8').split(' ')[1]);
+    return Number.isFinite(waited) ? waited : null;
+  });
+  return nanoseconds === null ? null : nanoseconds / 1e9;
+}
+
+/**
+ * Seconds a process's threads and its live direct children's (PostgreSQL's backends) have
+ * waited for a core so far. Set against their CPU time it tells work queued for busy cores,
+ * where processes wait longer than they run, from work that waits on I/O, locks or peers,
+ * which does not show here.
+ */
+export function processTreeRunQueueSeconds(rootPid: number): number | null {
+  return sumOverTree(rootPid, processRunQueueSeconds);
 }
 
 /** CPU the whole machine has used so far (all cores), in seconds; null without /proc/stat. */
