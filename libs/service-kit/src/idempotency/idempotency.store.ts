@@ -62,6 +62,22 @@ const PURGE_INTERVAL_MS = 10 * 60 * 1_000;
 const PURGE_BATCH = 1_000;
 const UNDEFINED_TABLE = '42P01';
 const UNDEFINED_COLUMN = '42703';
+/** Columns that IDEMPOTENCY_MIGRATIONS after the first add: a table older than them lacks them. */
+const COLUMNS_ADDED_LATER = ['owner_key'];
+
+/**
+ * Whether `error` says the service's database lacks some of IDEMPOTENCY_MIGRATIONS: no
+ * idempotency_keys table, or one without a column a later migration adds. Any other undefined
+ * table or column (a store query naming one wrongly) keeps PostgreSQL's own message.
+ */
+function lacksIdempotencyMigrations(error: unknown): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof message !== 'string') return false;
+  if (code === UNDEFINED_TABLE) return message.includes('"idempotency_keys"');
+  if (code === UNDEFINED_COLUMN)
+    return COLUMNS_ADDED_LATER.some((column) => message.includes(column));
+  return false;
+}
 
 /** A claim its process no longer holds: past its lock timeout, or its owner gone. */
 const ABANDONED = `k.state = 'processing' AND (k.locked_until <= now() OR ${OWNER_GONE})`;
@@ -282,8 +298,7 @@ export class IdempotencyStore implements OnModuleDestroy, OnApplicationShutdown 
     try {
       return await this.pool().query<T>(sql, params);
     } catch (error) {
-      const { code } = error as { code?: unknown };
-      if (code === UNDEFINED_TABLE || code === UNDEFINED_COLUMN) {
+      if (lacksIdempotencyMigrations(error)) {
         throw new Error(
           'Table idempotency_keys is missing or not up to date: add IDEMPOTENCY_MIGRATIONS ' +
             "from @fulfil/service-kit to the service's migrations.",
