@@ -9,6 +9,7 @@ export { freePort, freePortOffset } from './free-port';
 export { sharedPostgresRegistry } from './shared-postgres';
 export type { SharedPostgresInfo } from './shared-postgres';
 export { waitFor } from './wait-for';
+export { useTestDatabase, type TestDatabase, type TestDatabaseOptions } from './test-database';
 export { recordStatements, type SentStatement } from './record-statements';
 export { startDurablePostgres, type DurablePostgres } from './durable-postgres';
 export { slowWalWriter, walFlushesOf, walFsyncsOf } from './wal-fsyncs';

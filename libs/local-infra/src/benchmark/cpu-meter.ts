@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 // What benchmarks need to judge their figures on a shared machine: how much CPU the client,
 // the servers and everything else used during a phase. Linux only (/proc); null elsewhere.
@@ -101,23 +101,14 @@ export function processTreeContextSwitches(rootPid: number): number | null {
   return sumOverTree(rootPid, processContextSwitches);
 }
 
-/** Whether this kernel keeps per-thread scheduler statistics (CONFIG_SCHED_INFO). */
-const SCHEDULER_STATISTICS = (() => {
-  try {
-    readFileSync('/proc/self/schedstat', 'utf8');
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
 /**
  * Seconds the threads of `pid` have spent so far waiting for a core: runnable, but not running
  * (the second figure of /proc/<pid>/task/<tid>/schedstat). Null when the process is gone, or on
  * a kernel without scheduler statistics.
  */
 export function processRunQueueSeconds(pid: number): number | null {
-  if (!SCHEDULER_STATISTICS) return null;
+  // Gone, or a kernel without scheduler statistics (CONFIG_SCHED_INFO).
+  if (!existsSync(`/proc/${pid}/schedstat`)) return null;
   const nanoseconds = sumOverThreads(pid, (task) => {
     const waited = Number(readFileSync(`${task}/schedstat`, 'utf8').split(' ')[1]);
     return Number.isFinite(waited) ? waited : null;

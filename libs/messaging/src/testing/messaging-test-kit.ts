@@ -1,7 +1,7 @@
 // Helpers for this library's integration tests (not exported from the index).
 import { randomUUID } from 'node:crypto';
 import { toKafkaMessage, type IntegrationEvent } from '@fulfil/contracts';
-import { startTestInfrastructure, type TestInfrastructure } from '@fulfil/testing';
+import { useTestDatabase, type TestDatabase } from '@fulfil/testing';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
@@ -11,29 +11,8 @@ import { EVENT_SOURCING_MIGRATIONS } from '../nest/event-sourcing.migrations';
  * For a test file: the test infrastructure with its database migrated (`migrate`) and a pool
  * of `max` connections on it, set up before its tests and closed after them.
  */
-export function useMigratedDatabase(max: number): {
-  readonly infra: TestInfrastructure;
-  readonly pool: Pool;
-} {
-  let infra: TestInfrastructure;
-  let pool: Pool;
-  beforeAll(async () => {
-    infra = await startTestInfrastructure();
-    await migrate(infra.postgresUrl);
-    pool = new Pool({ connectionString: infra.postgresUrl, max });
-  });
-  afterAll(async () => {
-    await pool?.end();
-    await infra?.stop();
-  });
-  return {
-    get infra() {
-      return infra;
-    },
-    get pool() {
-      return pool;
-    },
-  };
+export function useMigratedDatabase(max: number): TestDatabase {
+  return useTestDatabase({ max, prepare: migrate });
 }
 
 /**
@@ -51,11 +30,7 @@ export function useDeadlinesDatabase(table: string, tableSql: string): { readonl
  * For an inbox test file: a migrated database with the `applied` read model, a Kafka client
  * and `topic` with one partition, set up before its tests and closed after them.
  */
-export function useInboxTestbed(topic: string): {
-  readonly infra: TestInfrastructure;
-  readonly pool: Pool;
-  readonly kafka: Kafka;
-} {
+export function useInboxTestbed(topic: string): TestDatabase & { readonly kafka: Kafka } {
   const database = useMigratedDatabase(5);
   let kafka: Kafka;
   beforeAll(async () => {

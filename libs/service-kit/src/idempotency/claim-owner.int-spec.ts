@@ -43,7 +43,7 @@ async function ownerBackend(key: string): Promise<number | undefined> {
 
 /** Starts a process that claims `key`, waits until it has; returns a SIGKILL for it. */
 async function claimInAnotherProcess(key: string): Promise<() => Promise<void>> {
-  const args = [database.postgresUrl, key, String(LOCK_TIMEOUT_MS)];
+  const args = [database.infra.postgresUrl, key, String(LOCK_TIMEOUT_MS)];
   const claiming = await startFixtureProcess(CLAIMING_PROCESS, args, /^(not )?claimed$/);
   if (claiming.ready[1]) {
     await claiming.kill();
@@ -88,7 +88,7 @@ it('reopens its owner session when the database ends it, under the same key, so 
   }, 'the owner session to be reopened');
   expect(second).not.toBe(first);
 
-  const otherPool = new Pool({ connectionString: database.postgresUrl, max: 1 });
+  const otherPool = new Pool({ connectionString: database.infra.postgresUrl, max: 1 });
   const otherProcess = idempotencyStoreOn(otherPool);
   try {
     expect(await claim(otherProcess, key)).toBeUndefined();

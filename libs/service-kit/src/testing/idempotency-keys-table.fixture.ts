@@ -5,11 +5,15 @@ import { IdempotencyStore } from '../idempotency/idempotency.store';
 
 /**
  * Runs `IDEMPOTENCY_MIGRATIONS` on `pool` without TypeORM, for tests that build the store on a
- * pool of their own: the table exactly as a service has it.
+ * pool of their own: the table exactly as a service has it — or, given the first of them only,
+ * as a service that lacks the later ones has it.
  */
-export async function createIdempotencyKeysTable(pool: Pick<Pool, 'query'>): Promise<void> {
+export async function createIdempotencyKeysTable(
+  pool: Pick<Pool, 'query'>,
+  migrations: readonly (typeof IDEMPOTENCY_MIGRATIONS)[number][] = IDEMPOTENCY_MIGRATIONS,
+): Promise<void> {
   const queryRunner = { query: (sql: string) => pool.query(sql) } as unknown as QueryRunner;
-  for (const Migration of IDEMPOTENCY_MIGRATIONS) await new Migration().up(queryRunner);
+  for (const Migration of migrations) await new Migration().up(queryRunner);
 }
 
 /** A store as a service process has it: on the pool of its TypeORM DataSource, here `pool`. */
