@@ -63,6 +63,6 @@ describe('a broker crash under load', () => {
         .then(startBroker);
     const orderIds = await placeEachOnceAroundCrash(api, SKU, restarted);
 
-    await expectOrderFlowOnce(api, stack!.kafkaBrokers, orderIds, SKU);
+    await expectOrderFlowOnce(api, stack!, orderIds, SKU);
   }, 400_000);
 });

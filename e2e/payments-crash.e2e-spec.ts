@@ -57,7 +57,7 @@ describe('a payments crash under load', () => {
   it('loses no payment: each order is paid, captured and confirmed exactly once', async () => {
     const orderIds = await placeEachOnceAroundCrash(api, SKU, () => payments!.crashAndRestart());
 
-    await expectEachConfirmedOnce(api, orderIds, SKU);
+    await expectEachConfirmedOnce(api, orderIds, SKU, platform!.tail);
     await expectPublishedOnce(
       platform!.kafkaBrokers,
       [Topics.orders, Topics.payments],

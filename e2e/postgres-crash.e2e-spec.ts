@@ -49,7 +49,7 @@ describe('a PostgreSQL crash under load', () => {
 
     // Published once each: a transaction the crash took back had published nothing, so its
     // redelivered cause wrote new events under new ids, and no event id names two decisions.
-    await expectOrderFlowOnce(api, stack!.kafkaBrokers, orderIds, SKU);
+    await expectOrderFlowOnce(api, stack!, orderIds, SKU);
     // While PostgreSQL was down the API said so — unavailable, never an internal error — or
     // that the key was still in progress: a request cut off by the crash releases its key only
     // once PostgreSQL is back.

@@ -78,7 +78,7 @@ describe('a service crash under load', () => {
     placed.push(...(await Promise.all(inFlight)));
 
     const orderIds = placed.map((order) => order.orderId);
-    await expectOrderFlowOnce(api, platform!.kafkaBrokers, orderIds, ORDERS_CRASH_SKU);
+    await expectOrderFlowOnce(api, platform!, orderIds, ORDERS_CRASH_SKU);
     const answers = new Set(statuses);
     expect(
       [...answers].filter((status) => ![NOT_CONNECTED, CUT_OFF, 201].includes(status)),
@@ -90,6 +90,6 @@ describe('a service crash under load', () => {
     const orderIds = await placeEachOnceAroundCrash(api, INVENTORY_CRASH_SKU, () =>
       inventory!.crashAndRestart(),
     );
-    await expectOrderFlowOnce(api, platform!.kafkaBrokers, orderIds, INVENTORY_CRASH_SKU);
+    await expectOrderFlowOnce(api, platform!, orderIds, INVENTORY_CRASH_SKU);
   }, 400_000);
 });

@@ -45,13 +45,20 @@ export async function startStockedStack(
 /**
  * Each order (one unit of `skuId`, paid online) is confirmed, with one firm reservation and one
  * captured payment; the SKU, stocked with one unit per order, has exactly all of it reserved.
+ * An order not confirmed in time fails it with the platform's last output (`tail`), which is
+ * all a CI log keeps of why.
  */
 export async function expectEachConfirmedOnce(
   api: PlatformClient,
   orderIds: readonly string[],
   skuId: string,
+  tail: (lines: number) => string,
 ): Promise<void> {
-  for (const orderId of orderIds) await api.orderReaching(orderId, 'confirmed', 120_000);
+  for (const orderId of orderIds) {
+    await api.orderReaching(orderId, 'confirmed', 120_000).catch((error: Error) => {
+      throw new Error(`${error.message}\nthe platform's last output:\n${tail(150)}`);
+    });
+  }
   const availability = await until(
     `${skuId} all reserved`,
     () => api.availability(skuId),
@@ -159,13 +166,14 @@ const ORDER_FLOW_EVENTS = {
  */
 export async function expectOrderFlowOnce(
   api: PlatformClient,
-  brokers: string[],
+  stack: Pick<LocalStack, 'kafkaBrokers' | 'tail'>,
   orderIds: readonly string[],
   skuId: string,
 ): Promise<void> {
   expect(new Set(orderIds).size).toBe(orderIds.length);
-  await expectEachConfirmedOnce(api, orderIds, skuId);
-  await expectPublishedOnce(brokers, ORDER_FLOW_EVENTS.topics, ORDER_FLOW_EVENTS.names, orderIds);
+  await expectEachConfirmedOnce(api, orderIds, skuId, stack.tail);
+  const { topics, names } = ORDER_FLOW_EVENTS;
+  await expectPublishedOnce(stack.kafkaBrokers, topics, names, orderIds);
 }
 
 /**

@@ -25,7 +25,8 @@ import {
 } from '../shared/backoff';
 import { takeAdvisoryLocks } from './advisory-locks';
 import { deadLetterMessage, deadLetterTopic, type DeadLetterReason } from './dead-letter';
-import { canFlushWal, flushWal } from '../shared/wal-flush';
+import { FlushSession } from '../shared/flush-session';
+import { canFlushWal } from '../shared/wal-flush';
 import { PeriodicOffsetCommits } from './periodic-offset-commits';
 
 /** PostgreSQL's unique_violation: the inbox has the event already. */
@@ -110,10 +111,13 @@ export interface InboxConsumerOptions {
   /**
    * Commit inbox transactions without waiting for their WAL flush (`synchronous_commit` off for
    * them alone): a flush less per event on the consumer's path. Their effects leave the
-   * database only after a flush all the same: offsets are committed after one
-   * (`flushWal` before each periodic commit), and the service's outbox relay must flush before
-   * publishing (`OutboxRelayOptions.flushBeforePublishing`). A PostgreSQL crash may lose the
-   * last such transactions; their events come again. Not for handlers with effects outside the
+   * database only after a flush all the same: offsets are committed after one, on a session
+   * of the consumer's own that has lived since before those transactions (`FlushSession`), and
+   * the service's outbox relay must flush before publishing
+   * (`OutboxRelayOptions.flushBeforePublishing`). A PostgreSQL crash may lose the last such
+   * transactions; the consumer notices by the loss of that session, drops the offsets resolved
+   * since its last commit and consumes again from there, so their events come again. Not for
+   * handlers with effects outside the
    * database (a call, a hand-off run at commit). Default false; ignored, with a warning, on
    * PostgreSQL before 17, which cannot flush on demand.
    */
@@ -245,6 +249,11 @@ export class InboxConsumer {
 
   private async runConsumer(): Promise<void> {
     const { kafka, groupId } = this.options;
+    // Opened before this consumer handles its first message, so that it vouches for all of its
+    // transactions; failing to open it fails the start, as any database failure would.
+    const flushes = this.commitAsynchronously
+      ? await FlushSession.open(this.options.pool)
+      : undefined;
     const consumer = kafka.consumer({
       groupId,
       sessionTimeout: this.sessionTimeoutMs,
@@ -259,12 +268,13 @@ export class InboxConsumer {
       retry: { retries: 5, restartOnFailure: async () => !this.abort.signal.aborted },
     });
     this.consumer = consumer;
-    const commits = new PeriodicOffsetCommits(
-      this.options.offsetCommitIntervalMs ?? 1_000,
-      this.logger,
+    const commits = new PeriodicOffsetCommits({
+      intervalMs: this.options.offsetCommitIntervalMs ?? 1_000,
+      logger: this.logger,
       groupId,
-      this.commitAsynchronously ? () => flushWal(this.options.pool) : undefined,
-    );
+      flushes,
+      onFlushSessionLost: () => this.rewind(consumer),
+    });
     this.commits = commits;
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.logger.error(
@@ -275,11 +285,17 @@ export class InboxConsumer {
       // inbox turns them into no-ops.
       if (!payload.restart && !this.abort.signal.aborted) this.restart(consumer);
     });
-    await consumer.connect();
-    await consumer.subscribe({
-      topics: [...this.options.topics],
-      fromBeginning: this.options.fromBeginning ?? true,
-    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({
+        topics: [...this.options.topics],
+        fromBeginning: this.options.fromBeginning ?? true,
+      });
+    } catch (error) {
+      commits.discard(); // its flush session with it
+      await consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
     const running = consumer.run({
       // Offsets are resolved only for handled messages — their inbox transaction committed,
       // or they are in the DLQ — and committed in the background (PeriodicOffsetCommits), not
@@ -323,9 +339,33 @@ export class InboxConsumer {
     );
   }
 
-  private restart(crashed: Consumer): void {
-    this.restarting = (async () => {
-      await this.commits?.stop(); // what the crashed consumer resolved, if its group still takes it
+  /**
+   * The database lost this consumer's flush session — it crashed or restarted, most likely — so
+   * inbox transactions committed without waiting for the flush since the last offset commit may
+   * be gone: a new consumer starts from the committed offsets, and their events come again
+   * (those that were kept are duplicates). The offsets resolved since are dropped. After a
+   * restart in progress — the one that started `lost`, or one that replaces it already.
+   */
+  private rewind(lost: Consumer): void {
+    void (async () => {
+      await this.restarting?.catch(() => undefined);
+      if (this.abort.signal.aborted || this.restarting || this.consumer !== lost) return;
+      this.logger.warn(
+        `inbox ${this.options.groupId}: the database session of its WAL flushes was lost (a crash or restart?); ` +
+          'events handled since the last offset commit may be undone with it: consuming again from the committed offsets',
+      );
+      this.restart(lost, { commitResolved: false });
+    })();
+  }
+
+  /**
+   * Replaces `crashed` with a new consumer, after committing what it resolved (if its group
+   * still takes it) unless `commitResolved` is false.
+   */
+  private restart(crashed: Consumer, { commitResolved = true } = {}): void {
+    const restarting = (async () => {
+      if (commitResolved) await this.commits?.stop();
+      else this.commits?.discard();
       for (let attempt = 1; !this.abort.signal.aborted; attempt += 1) {
         await crashed.disconnect().catch(() => undefined);
         await sleep(backoffDelay(attempt, { initialMs: 200, maxMs: 5000 }), this.abort.signal);
@@ -339,7 +379,10 @@ export class InboxConsumer {
           );
         }
       }
-    })();
+    })().finally(() => {
+      if (this.restarting === restarting) this.restarting = undefined;
+    });
+    this.restarting = restarting;
   }
 
   /**

@@ -1,10 +1,16 @@
 // The inbox consumer commits its offsets in the background (PeriodicOffsetCommits), not after
-// every batch as kafkajs' autoCommit does, and the last ones when it stops.
+// every batch as kafkajs' autoCommit does, and the last ones when it stops; with asynchronous
+// inbox commits, only after a WAL flush on a session that vouches for them, which a PostgreSQL
+// crash (on a durable server of this file's own) ends.
+import { slowWalWriter, startDurablePostgres, type DurablePostgres } from '@fulfil/testing';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { Pool } from 'pg';
+import type { MessagingLogger } from '../shared/backoff';
 import {
   appliedCounts,
+  createAppliedTable,
   kafkaMessageOf,
+  migrate,
   orderCancelled,
   useInboxTestbed,
   waitFor,
@@ -23,13 +29,22 @@ afterAll(async () => {
   await producer?.disconnect();
 });
 
-/** An inbox consumer of `TOPIC` in group `groupId`, and the offset commits it sent. */
+/**
+ * An inbox consumer of `TOPIC` in group `groupId`, the offset commits it sent and the crashes
+ * kafkajs reported of it.
+ */
 async function consumerCommittingEvery(
   groupId: string,
   offsetCommitIntervalMs: number,
-  options: { pool?: Pool; asynchronousCommit?: boolean; onCommit?: () => void } = {},
+  options: {
+    pool?: Pool;
+    asynchronousCommit?: boolean;
+    onCommit?: () => void;
+    logger?: MessagingLogger;
+  } = {},
 ) {
   const commits: unknown[] = [];
+  const crashes: unknown[] = [];
   const client = Object.create(testbed.kafka) as Kafka;
   client.consumer = (config) => {
     const created = testbed.kafka.consumer(config);
@@ -37,11 +52,13 @@ async function consumerCommittingEvery(
       commits.push(payload);
       options.onCommit?.();
     });
+    created.on(created.events.CRASH, ({ payload }) => crashes.push(payload));
     return created;
   };
   const consumer = new InboxConsumer({
     pool: options.pool ?? testbed.pool,
     asynchronousCommit: options.asynchronousCommit,
+    logger: options.logger,
     kafka: client,
     groupId,
     topics: [TOPIC],
@@ -60,16 +77,20 @@ async function consumerCommittingEvery(
     ]),
   });
   await consumer.start();
-  return { consumer, commits };
+  return { consumer, commits, crashes };
+}
+
+/** Sends an event and waits until it was applied (in `pool`'s database); its id. */
+async function sendApplied(name: string, pool = testbed.pool): Promise<string> {
+  const { id, message } = kafkaMessageOf(orderCancelled(name));
+  await producer.send({ topic: TOPIC, messages: [message] });
+  await waitFor(async () => (await appliedCounts(pool)).has(id), `${name} applied`);
+  return id;
 }
 
 /** Sends events one at a time, each once the one before was applied: a batch each. */
 async function sendOneByOne(count: number, prefix: string): Promise<void> {
-  for (let n = 0; n < count; n += 1) {
-    const { id, message } = kafkaMessageOf(orderCancelled(`${prefix}-${n}`));
-    await producer.send({ topic: TOPIC, messages: [message] });
-    await waitFor(async () => (await appliedCounts(testbed.pool)).has(id), `event ${n} applied`);
-  }
+  for (let n = 0; n < count; n += 1) await sendApplied(`${prefix}-${n}`);
 }
 
 async function withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
@@ -93,6 +114,36 @@ const endOffset = () =>
 async function untilAllCommitted(groupId: string): Promise<void> {
   const end = await endOffset();
   await waitFor(async () => (await committedOffset(groupId)) === end, 'the offsets committed');
+}
+
+/**
+ * A pool on the test database that logs its WAL flushes and can be made to fail them, or every
+ * statement (a database that is down).
+ */
+function interceptedPool(log: string[] = []) {
+  const intercepted = new Pool({ connectionString: testbed.infra.postgresUrl, max: 5 });
+  const control = { failFlushes: false, failAll: false };
+  // On each connection: the consumer flushes on a session of its own, not through the pool.
+  intercepted.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    client.query = ((config: unknown, ...rest: unknown[]) => {
+      // pool.query passes a callback; a transaction's client awaits the promise.
+      const fail = (message: string) => {
+        const callback = rest.find((arg) => typeof arg === 'function') as
+          ((error: Error) => void) | undefined;
+        if (!callback) return Promise.reject(new Error(message));
+        process.nextTick(callback, new Error(message));
+        return undefined;
+      };
+      if (control.failAll) return fail('database down (test)');
+      if ((config as { name?: string } | undefined)?.name === 'fulfil.flush_wal') {
+        log.push('flush');
+        if (control.failFlushes) return fail('flush refused (test)');
+      }
+      return query(config, ...rest);
+    }) as typeof client.query;
+  });
+  return { pool: intercepted, control };
 }
 
 describe('InboxConsumer offset commits', () => {
@@ -119,25 +170,33 @@ describe('InboxConsumer offset commits', () => {
     }
   });
 
-  describe('with asynchronous inbox commits', () => {
-    /** A pool on the test database that logs its WAL flushes, and can be made to fail them. */
-    function flushLoggingPool(log: string[]) {
-      const logged = new Pool({ connectionString: testbed.infra.postgresUrl, max: 5 });
-      const control = { failFlushes: false };
-      const query = logged.query.bind(logged) as (...args: unknown[]) => Promise<unknown>;
-      logged.query = ((config: unknown, ...rest: unknown[]) => {
-        if ((config as { name?: string } | undefined)?.name === 'fulfil.flush_wal') {
-          log.push('flush');
-          if (control.failFlushes) return Promise.reject(new Error('flush refused (test)'));
-        }
-        return query(config, ...rest);
-      }) as Pool['query'];
-      return { pool: logged, control };
+  it('goes on committing once kafkajs restarted the consumer after a crash', async () => {
+    const { pool: failing, control } = interceptedPool();
+    const groupId = 'commits-after-restart';
+    const { consumer, crashes } = await consumerCommittingEvery(groupId, 100, { pool: failing });
+    try {
+      await sendOneByOne(1, 'before-crash');
+      // Neither the handler nor the inbox can reach the database: the batch fails, kafkajs
+      // retries it, gives up, and starts the consumer again in a new group membership.
+      control.failAll = true;
+      await producer.send({
+        topic: TOPIC,
+        messages: [kafkaMessageOf(orderCancelled('x')).message],
+      });
+      await waitFor(() => crashes.length > 0, 'kafkajs restarting the consumer', 60_000);
+      control.failAll = false;
+      await sendOneByOne(1, 'after-crash');
+      await untilAllCommitted(groupId);
+    } finally {
+      await consumer.stop();
+      await failing.end();
     }
+  }, 90_000);
 
+  describe('with asynchronous inbox commits', () => {
     it('flushes the WAL before every offset commit', async () => {
       const log: string[] = [];
-      const { pool: logged } = flushLoggingPool(log);
+      const { pool: logged } = interceptedPool(log);
       const { consumer, commits } = await consumerCommittingEvery('commits-after-flush', 100, {
         pool: logged,
         asynchronousCommit: true,
@@ -158,7 +217,7 @@ describe('InboxConsumer offset commits', () => {
 
     it('commits no offset while the flush fails', async () => {
       const log: string[] = [];
-      const { pool: logged, control } = flushLoggingPool(log);
+      const { pool: logged, control } = interceptedPool(log);
       control.failFlushes = true;
       const { consumer, commits } = await consumerCommittingEvery('no-commit-unflushed', 50, {
         pool: logged,
@@ -175,4 +234,51 @@ describe('InboxConsumer offset commits', () => {
       expect(await committedOffset('no-commit-unflushed')).toBe('-1');
     });
   });
+});
+
+describe('InboxConsumer with asynchronous inbox commits through a PostgreSQL crash', () => {
+  let server: DurablePostgres;
+  let pool: Pool;
+  beforeAll(async () => {
+    server = await startDurablePostgres();
+    await migrate(server.url);
+    pool = new Pool({ connectionString: server.url, max: 5 });
+    pool.on('error', () => undefined); // idle connections end with the server
+    await createAppliedTable(pool);
+    await slowWalWriter(pool); // what the consumer does not flush stays unflushed meanwhile
+  }, 120_000);
+  afterAll(async () => {
+    await pool?.end();
+    await server?.stop();
+  });
+
+  it('handles again an event whose transaction the crash took back, and commits its offset only then', async () => {
+    const warnings: string[] = [];
+    const groupId = 'commits-through-crash';
+    const { consumer } = await consumerCommittingEvery(groupId, 2_000, {
+      pool,
+      asynchronousCommit: true,
+      logger: { warn: (message) => warnings.push(message), error: () => undefined },
+    });
+    try {
+      // Applied, its offset resolved and not yet committed (every 2 s) when PostgreSQL crashes.
+      // The WAL writer flushes every 10 s: rarely, it flushed the event's commit before the
+      // crash, which then takes nothing back — a next event tries again.
+      let lost: string | undefined;
+      for (let attempt = 1; attempt <= 3 && !lost; attempt += 1) {
+        const id = await sendApplied(`crash-${attempt}`, pool);
+        await server.crash();
+        await server.restart();
+        if (!(await appliedCounts(pool)).has(id)) lost = id;
+      }
+      expect(lost).toBeDefined();
+
+      // A flush on the restarted server would succeed; the consumer's flush session is gone.
+      await waitFor(async () => (await appliedCounts(pool)).get(lost!) === 1, 'applied again');
+      await untilAllCommitted(groupId);
+      expect(warnings.join('\n')).toContain('consuming again from the committed offsets');
+    } finally {
+      await consumer.stop();
+    }
+  }, 120_000);
 });

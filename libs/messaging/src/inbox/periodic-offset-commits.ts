@@ -1,5 +1,26 @@
 import type { EachBatchPayload } from 'kafkajs';
 import type { MessagingLogger } from '../shared/backoff';
+import type { FlushSession } from '../shared/flush-session';
+
+/** Options of {@link PeriodicOffsetCommits}. */
+export interface PeriodicOffsetCommitsOptions {
+  readonly intervalMs: number;
+  readonly logger: MessagingLogger;
+  readonly groupId: string;
+  /**
+   * For inbox transactions committed without waiting for the WAL flush: flushed on this session
+   * between taking the resolved offsets and committing them, so that whatever they stand for is
+   * durable before the group moves past it. Closed with the committer.
+   */
+  readonly flushes?: FlushSession;
+  /**
+   * Runs once the flush session was lost (the database crashed or restarted, most likely): the
+   * offsets resolved since the last commit may stand for transactions that are gone. None of
+   * them is committed, now or later; the consumer must drop them and consume again from the
+   * committed offsets.
+   */
+  readonly onFlushSessionLost?: () => void;
+}
 
 /**
  * Commits the offsets a consumer resolved, in the background, at most once per `intervalMs`,
@@ -13,43 +34,46 @@ import type { MessagingLogger } from '../shared/backoff';
  *
  * Offsets resolved since the last commit are lost in a crash or a rebalance; their messages
  * come again, and the inbox turns them into no-ops.
- *
- * `beforeCommit` runs between taking the resolved offsets and committing them (a WAL flush, when
- * inbox transactions commit without waiting for it): whatever those offsets stand for is durable
- * before the group moves past it. Should it fail, nothing is committed this round.
  */
 export class PeriodicOffsetCommits {
   private commitResolved: (() => Promise<void>) | undefined;
   private committing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** Set once nothing more may be committed (`discard`, a lost flush session). */
+  private discarded = false;
 
-  constructor(
-    private readonly intervalMs: number,
-    private readonly logger: MessagingLogger,
-    private readonly groupId: string,
-    private readonly beforeCommit?: () => Promise<void>,
-  ) {}
+  constructor(private readonly options: PeriodicOffsetCommitsOptions) {}
 
   /** Learns, from a batch, how to commit this consumer's resolved offsets; starts the timer. */
   track({ commitOffsetsIfNecessary, uncommittedOffsets }: EachBatchPayload): void {
-    // Both act on the consumer group, not on the batch: any batch's pair serves all.
-    this.commitResolved ??= async () => {
+    if (this.discarded) return;
+    // Both act on the consumer group of the batch. The latest batch's pair, not the first's:
+    // a consumer that kafkajs restarts after a crash runs in a new group membership, and the
+    // first pair would go on committing through the old one, which the coordinator refuses.
+    this.commitResolved = async () => {
       const { topics } = uncommittedOffsets();
       if (topics.length === 0) return;
-      await this.beforeCommit?.();
+      const { flushes } = this.options;
+      if (flushes && !(await flushes.flush())) {
+        this.discard();
+        this.options.onFlushSessionLost?.();
+        return;
+      }
       await commitOffsetsIfNecessary({ topics });
     };
-    this.timer ??= setInterval(() => void this.commit(), this.intervalMs).unref();
+    this.timer ??= setInterval(() => void this.commit(), this.options.intervalMs).unref();
   }
 
   /** Commits what is resolved now; one commit at a time. Failures are logged, not thrown. */
   commit(): Promise<void> {
     const commitResolved = this.commitResolved;
-    if (!commitResolved) return Promise.resolve();
+    if (!commitResolved || this.discarded) return Promise.resolve();
     this.committing ??= commitResolved()
       .catch((error: Error) =>
         // A rebalance or a broker restart: the offsets stay resolved, the next round retries.
-        this.logger.warn(`inbox ${this.groupId}: offset commit failed: ${error.message}`),
+        this.options.logger.warn(
+          `inbox ${this.options.groupId}: offset commit failed: ${error.message}`,
+        ),
       )
       .finally(() => (this.committing = undefined));
     return this.committing;
@@ -61,5 +85,14 @@ export class PeriodicOffsetCommits {
     this.timer = undefined;
     await this.committing;
     await this.commit();
+    this.discard();
+  }
+
+  /** Stops the timer and commits nothing more: the resolved offsets are dropped. */
+  discard(): void {
+    this.discarded = true;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.options.flushes?.close();
   }
 }

@@ -1,4 +1,5 @@
-// Asynchronous commits and the WAL flush barrier, on a durable PostgreSQL of this file's own:
+// Asynchronous commits, the WAL flush barrier and the session that vouches for it (FlushSession),
+// on a durable PostgreSQL of this file's own:
 // the shared test server runs without fsync, where every commit is asynchronous and no flush is
 // counted. Flushes are counted by the backend's own I/O statistics (PostgreSQL 18+).
 import { randomUUID } from 'node:crypto';
@@ -7,13 +8,15 @@ import { PreparedStatementClient } from '@fulfil/service-kit';
 import {
   slowWalWriter,
   startDurablePostgres,
+  waitFor,
   walFlushesOf,
   type DurablePostgres,
 } from '@fulfil/testing';
 import { Pool, type PoolClient } from 'pg';
 import { CREATE_MESSAGING_SQL } from '../create-messaging.migration';
 import { readOutboxPage, START_OF_OUTBOX } from '../outbox/outbox-store';
-import { canFlushWal, flushWal } from './wal-flush';
+import { FlushSession } from './flush-session';
+import { canFlushWal, flushWal, UNFLUSHED_WAL } from './wal-flush';
 
 jest.setTimeout(120_000);
 
@@ -128,5 +131,72 @@ describe('a PostgreSQL crash after asynchronous commits', () => {
     expect(survivors).toEqual(expect.arrayContaining(published));
     // Without the flush the crash takes commits back, which is why the relay flushes first.
     expect(survivors.filter((id) => unpublished.includes(id))).toEqual([]);
+  });
+});
+
+/** Whether WAL was written that is not on disk yet. */
+async function unflushedWal(): Promise<boolean> {
+  const { rows } = await pool.query<{ unflushed: boolean }>(`SELECT ${UNFLUSHED_WAL} AS unflushed`);
+  return rows[0]!.unflushed;
+}
+
+describe('FlushSession', () => {
+  /** The session's own pool: `pool`'s one connection stays free for the commits. */
+  let sessions: Pool;
+  beforeEach(() => {
+    sessions = new Pool({
+      connectionString: server.url,
+      max: 1,
+      application_name: 'flush-session',
+    });
+  });
+  afterEach(() => sessions.end());
+
+  it('vouches for the commits since it opened while it lives, and no more once it ended', async () => {
+    const session = await FlushSession.open(sessions);
+    try {
+      await commitRow({ synchronousCommit: false });
+      expect(await unflushedWal()).toBe(true);
+      expect(await session.flush()).toBe(true);
+      expect(await unflushedWal()).toBe(false);
+
+      await pool.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'flush-session'`,
+      );
+      // The server's goodbye may fail a flush in flight before the connection's end is seen.
+      await waitFor(
+        () =>
+          session.flush().then(
+            (vouched) => !vouched,
+            () => false,
+          ),
+        'the session lost',
+      );
+      expect(await session.flush()).toBe(false); // and stays lost, whatever it could flush
+    } finally {
+      session.close();
+    }
+  });
+
+  it('knows a crash took back what it did not flush, where a flush on the restarted server succeeds', async () => {
+    const session = await FlushSession.open(sessions);
+    try {
+      const flushed = await commitRow({ synchronousCommit: false });
+      expect(await session.flush()).toBe(true);
+      const unflushed = await commitRow({ synchronousCommit: false });
+
+      await pool.end();
+      await server.crash();
+      await server.restart();
+      pool = connect();
+
+      const survivors = await storedIds();
+      expect(survivors).toContain(flushed);
+      expect(survivors).not.toContain(unflushed);
+      await flushWal(pool); // no error: the new server has nothing of the lost commit to flush
+      expect(await session.flush()).toBe(false);
+    } finally {
+      session.close();
+    }
   });
 });
