@@ -1,19 +1,9 @@
 import { withTransaction } from '@fulfil/event-store';
-import { startTestInfrastructure, type TestInfrastructure } from '@fulfil/testing';
-import { Pool, type PoolClient } from 'pg';
+import { useTestDatabase } from '@fulfil/testing';
+import type { PoolClient } from 'pg';
 import { takeAdvisoryLocks } from './advisory-locks';
 
-let infra: TestInfrastructure;
-let pool: Pool;
-
-beforeAll(async () => {
-  infra = await startTestInfrastructure();
-  pool = new Pool({ connectionString: infra.postgresUrl, max: 2 });
-});
-afterAll(async () => {
-  await pool?.end();
-  await infra?.stop();
-});
+const database = useTestDatabase({ max: 2 });
 
 /** The advisory locks `client`'s backend holds. */
 async function heldLocks(client: PoolClient): Promise<number> {
@@ -40,7 +30,7 @@ async function lockStatements(client: PoolClient, work: () => Promise<void>) {
 
 describe('takeAdvisoryLocks', () => {
   it('takes each key once, sorted, and in withTransaction skips the keys it already took there', async () => {
-    await withTransaction(pool, async (client) => {
+    await withTransaction(database.pool, async (client) => {
       const sent = await lockStatements(client, async () => {
         await takeAdvisoryLocks(client, ['b', 'a', 'b']);
         await takeAdvisoryLocks(client, ['c', 'a']);
@@ -50,7 +40,7 @@ describe('takeAdvisoryLocks', () => {
       expect(await heldLocks(client)).toBe(3);
     });
     // The next transaction holds none of them: it takes them again.
-    await withTransaction(pool, async (client) => {
+    await withTransaction(database.pool, async (client) => {
       expect(await heldLocks(client)).toBe(0);
       expect(await lockStatements(client, () => takeAdvisoryLocks(client, ['a']))).toEqual([['a']]);
       expect(await heldLocks(client)).toBe(1);
@@ -58,7 +48,7 @@ describe('takeAdvisoryLocks', () => {
   });
 
   it('outside withTransaction sends every call: it cannot tell when the transaction ends', async () => {
-    const client = await pool.connect();
+    const client = await database.pool.connect();
     try {
       await client.query('BEGIN');
       const sent = await lockStatements(client, async () => {
@@ -74,12 +64,12 @@ describe('takeAdvisoryLocks', () => {
 
   it('holds the locks against another transaction until its own ends', async () => {
     let release!: () => void;
-    const holding = withTransaction(pool, async (client) => {
+    const holding = withTransaction(database.pool, async (client) => {
       await takeAdvisoryLocks(client, ['shared']);
       await new Promise<void>((done) => (release = done));
     });
     await new Promise((done) => setTimeout(done, 50));
-    const other = await pool.connect();
+    const other = await database.pool.connect();
     try {
       const { rows } = await other.query<{ got: boolean }>(
         `SELECT pg_try_advisory_lock(hashtextextended('shared', 0)) AS got`,

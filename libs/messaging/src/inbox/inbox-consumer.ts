@@ -116,7 +116,8 @@ export interface InboxConsumerOptions {
    * the service's outbox relay must flush before publishing
    * (`OutboxRelayOptions.flushBeforePublishing`). A PostgreSQL crash may lose the last such
    * transactions; the consumer notices by the loss of that session, drops the offsets resolved
-   * since its last commit and consumes again from there, so their events come again. Not for
+   * since its last commit and consumes again from there, so their events come again. The
+   * session holds one connection of `pool` while the consumer runs. Not for
    * handlers with effects outside the
    * database (a call, a hand-off run at commit). Default false; ignored, with a warning, on
    * PostgreSQL before 17, which cannot flush on demand.

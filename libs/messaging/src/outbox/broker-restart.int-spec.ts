@@ -3,18 +3,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EventStore } from '@fulfil/event-store';
-import { freePort, startTestInfrastructure, type TestInfrastructure } from '@fulfil/testing';
+import { freePort } from '@fulfil/testing';
 import type { Kafka } from 'kafkajs';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { InboxConsumer } from '../inbox/inbox-consumer';
 import {
   collectTopic,
   createAppliedTable,
   header,
   kafkaClient,
-  migrate,
   NOW,
   orderCancelled,
+  useMigratedDatabase,
   waitFor,
 } from '../testing/messaging-test-kit';
 import { enqueueIntegrationEvents } from './enqueue';
@@ -25,7 +25,7 @@ import { OutboxRelay } from './outbox-relay';
 const ROOT = resolve(__dirname, '../../../..');
 const CLI = join(ROOT, 'libs/dev-broker/src/cli.ts');
 
-let infra: TestInfrastructure;
+const database = useMigratedDatabase(10);
 let pool: Pool;
 let dataDir: string;
 let port: number;
@@ -62,9 +62,7 @@ function killBroker(): Promise<void> {
 }
 
 beforeAll(async () => {
-  infra = await startTestInfrastructure();
-  await migrate(infra.postgresUrl);
-  pool = new Pool({ connectionString: infra.postgresUrl, max: 10 });
+  pool = database.pool;
   await createAppliedTable(pool);
   dataDir = await mkdtemp(join(tmpdir(), 'messaging-broker-'));
   port = await freePort();
@@ -73,8 +71,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await killBroker();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  await pool?.end();
-  await infra?.stop();
 });
 
 it('delivers every event, in order per key, across a broker kill and restart', async () => {

@@ -13,6 +13,8 @@ import { flushWal } from './wal-flush';
  * which: `flush` answers false from then on. A new session vouches only for commits after it
  * opened. (A session lost on its own — a network failure, `pg_terminate_backend` — is taken
  * for a crash too: the caller redoes work that was kept, which is safe, never the reverse.)
+ * Needs a direct connection, or a pooler in session mode: one in transaction mode could keep
+ * the client's connection open across a crash of the server behind it.
  */
 export class FlushSession {
   private lost = false;
