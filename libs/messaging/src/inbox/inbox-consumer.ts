@@ -82,8 +82,8 @@ export interface InboxConsumerOptions {
   /** Read a topic from the beginning when the group has no committed offset. Default true. */
   readonly fromBeginning?: boolean;
   /**
-   * Where `inbox_processed_total`, `inbox_ignored_total`, `inbox_duplicates_total` and
-   * `inbox_dead_lettered_total` go.
+   * Where `inbox_processed_total`, `inbox_ignored_total`, `inbox_duplicates_total`,
+   * `inbox_dead_lettered_total` and `inbox_rewinds_total` go.
    */
   readonly registry?: Registry;
   readonly logger?: MessagingLogger;
@@ -179,7 +179,8 @@ export class InboxConsumer {
   private readonly logger: MessagingLogger;
   private readonly abort = new AbortController();
   private readonly metrics:
-    Record<'processed' | 'ignored' | 'duplicates' | 'deadLettered', Counter<string>> | undefined;
+    | Record<'processed' | 'ignored' | 'duplicates' | 'deadLettered' | 'rewinds', Counter<string>>
+    | undefined;
   private consumer: Consumer | undefined;
   private commits: PeriodicOffsetCommits | undefined;
   private readonly batchesInHand = new Set<Promise<void>>();
@@ -198,6 +199,11 @@ export class InboxConsumer {
       ignored: counter(registry, 'inbox_ignored_total', 'Events without a handler here, skipped'),
       duplicates: counter(registry, 'inbox_duplicates_total', 'Redelivered events skipped'),
       deadLettered: counter(registry, 'inbox_dead_lettered_total', 'Messages sent to the DLQ'),
+      rewinds: counter(
+        registry,
+        'inbox_rewinds_total',
+        'Restarts from the committed offsets after the flush session was lost (a database crash?)',
+      ),
     };
   }
 
@@ -355,6 +361,7 @@ export class InboxConsumer {
         `inbox ${this.options.groupId}: the database session of its WAL flushes was lost (a crash or restart?); ` +
           'events handled since the last offset commit may be undone with it: consuming again from the committed offsets',
       );
+      this.metrics?.rewinds.inc({ group: this.options.groupId });
       this.restart(lost, { commitResolved: false });
     })();
   }

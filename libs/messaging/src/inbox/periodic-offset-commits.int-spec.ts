@@ -5,6 +5,7 @@
 import { slowWalWriter, startDurablePostgres, type DurablePostgres } from '@fulfil/testing';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { Pool } from 'pg';
+import { Registry } from 'prom-client';
 import type { MessagingLogger } from '../shared/backoff';
 import {
   appliedCounts,
@@ -41,6 +42,7 @@ async function consumerCommittingEvery(
     asynchronousCommit?: boolean;
     onCommit?: () => void;
     logger?: MessagingLogger;
+    registry?: Registry;
   } = {},
 ) {
   const commits: unknown[] = [];
@@ -59,6 +61,7 @@ async function consumerCommittingEvery(
     pool: options.pool ?? testbed.pool,
     asynchronousCommit: options.asynchronousCommit,
     logger: options.logger,
+    registry: options.registry,
     kafka: client,
     groupId,
     topics: [TOPIC],
@@ -254,11 +257,13 @@ describe('InboxConsumer with asynchronous inbox commits through a PostgreSQL cra
 
   it('handles again an event whose transaction the crash took back, and commits its offset only then', async () => {
     const warnings: string[] = [];
+    const registry = new Registry();
     const groupId = 'commits-through-crash';
     const { consumer } = await consumerCommittingEvery(groupId, 2_000, {
       pool,
       asynchronousCommit: true,
       logger: { warn: (message) => warnings.push(message), error: () => undefined },
+      registry,
     });
     try {
       // Applied, its offset resolved and not yet committed (every 2 s) when PostgreSQL crashes.
@@ -277,6 +282,8 @@ describe('InboxConsumer with asynchronous inbox commits through a PostgreSQL cra
       await waitFor(async () => (await appliedCounts(pool)).get(lost!) === 1, 'applied again');
       await untilAllCommitted(groupId);
       expect(warnings.join('\n')).toContain('consuming again from the committed offsets');
+      const rewinds = await registry.getSingleMetric('inbox_rewinds_total')!.get();
+      expect(rewinds.values[0]?.value).toBeGreaterThanOrEqual(1);
     } finally {
       await consumer.stop();
     }
