@@ -115,10 +115,13 @@ export class WebhookProcessor implements OnModuleInit {
         ? this.turns.run(notification.data.merchantReference, storeApplied)
         : storeApplied());
     } catch (error) {
+      // Said once stored: with the database down the store fails too, and the provider's retry
+      // (after our 503) is the only one.
+      const stored = await this.storeForRetry(delivery);
       this.logger.warn(
         `webhook ${delivery.webhookId} not applied, stored for a retry: ${(error as Error).message}`,
       );
-      return this.storeForRetry(delivery);
+      return stored;
     }
   }
 
