@@ -110,27 +110,33 @@ describe('readOutboxPage({ flushWal: true })', () => {
 
 describe('a PostgreSQL crash after asynchronous commits', () => {
   it('keeps every row a flushed page returned, and loses the unflushed commits after it', async () => {
-    await pool.query('TRUNCATE outbox');
-    const published: string[] = [];
-    for (let i = 0; i < 5; i += 1) published.push(await commitRow({ synchronousCommit: false }));
-    const page = await readOutboxPage(pool as unknown as PoolClient, START_OF_OUTBOX, 100, {
-      flushWal: true,
-    });
-    expect(page.map((row) => row.messageId)).toEqual(published);
-    const unpublished: string[] = [];
-    for (let i = 0; i < 5; i += 1) unpublished.push(await commitRow({ synchronousCommit: false }));
-    expect(await storedIds()).toEqual(expect.arrayContaining(unpublished)); // visible before
+    // The WAL writer flushes every 10 s: rarely, it flushed some of the later commits before
+    // the crash, which then keeps them — and the test crashes the server again.
+    for (let attempt = 1; ; attempt += 1) {
+      await pool.query('TRUNCATE outbox');
+      const published: string[] = [];
+      for (let i = 0; i < 5; i += 1) published.push(await commitRow({ synchronousCommit: false }));
+      const page = await readOutboxPage(pool as unknown as PoolClient, START_OF_OUTBOX, 100, {
+        flushWal: true,
+      });
+      expect(page.map((row) => row.messageId)).toEqual(published);
+      const unpublished: string[] = [];
+      for (let i = 0; i < 5; i += 1)
+        unpublished.push(await commitRow({ synchronousCommit: false }));
+      expect(await storedIds()).toEqual(expect.arrayContaining(unpublished)); // visible before
 
-    // Immediate shutdown: no checkpoint, no WAL written that was not written already.
-    await pool.end();
-    await server.crash();
-    await server.restart();
-    pool = connect();
+      // Immediate shutdown: no checkpoint, no WAL written that was not written already.
+      await pool.end();
+      await server.crash();
+      await server.restart();
+      pool = connect();
 
-    const survivors = await storedIds();
-    expect(survivors).toEqual(expect.arrayContaining(published));
-    // Without the flush the crash takes commits back, which is why the relay flushes first.
-    expect(survivors.filter((id) => unpublished.includes(id))).toEqual([]);
+      const survivors = await storedIds();
+      expect(survivors).toEqual(expect.arrayContaining(published));
+      // Without the flush the crash takes commits back, which is why the relay flushes first.
+      if (!survivors.some((id) => unpublished.includes(id))) return;
+      expect(attempt).toBeLessThan(3);
+    }
   });
 });
 
