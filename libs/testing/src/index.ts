@@ -12,5 +12,5 @@ export { waitFor } from './wait-for';
 export { useTestDatabase, type TestDatabase, type TestDatabaseOptions } from './test-database';
 export { recordStatements, type SentStatement } from './record-statements';
 export { startDurablePostgres, type DurablePostgres } from './durable-postgres';
-export { slowWalWriter, walFlushesOf, walFsyncsOf } from './wal-fsyncs';
+export { slowWalWriter, untilACrashTakesBack, walFlushesOf, walFsyncsOf } from './wal-fsyncs';
 export { startFixtureProcess, type FixtureProcess } from './fixture-process';

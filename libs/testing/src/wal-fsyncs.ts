@@ -32,3 +32,14 @@ export async function slowWalWriter(client: Pool | PoolClient): Promise<void> {
   await client.query(`ALTER SYSTEM SET wal_writer_delay = '10s'`);
   await client.query('SELECT pg_reload_conf()');
 }
+
+/**
+ * Runs `round` — commits left unflushed, a crash, a look at what is left — until it answers
+ * that the crash took them back, at most three times. Even at its slowest (`slowWalWriter`)
+ * the WAL writer flushes now and then, and once in a few hundred rounds between a commit and
+ * the crash: that round keeps the commit and proves nothing either way.
+ */
+export async function untilACrashTakesBack(round: () => Promise<boolean>): Promise<void> {
+  for (let attempt = 1; attempt <= 3; attempt += 1) if (await round()) return;
+  throw new Error('three crashes in a row kept a commit left unflushed');
+}

@@ -117,10 +117,9 @@ export interface InboxConsumerOptions {
    * (`OutboxRelayOptions.flushBeforePublishing`). A PostgreSQL crash may lose the last such
    * transactions; the consumer notices by the loss of that session, drops the offsets resolved
    * since its last commit and consumes again from there, so their events come again. The
-   * session holds one connection of `pool` while the consumer runs. Not for
-   * handlers with effects outside the
-   * database (a call, a hand-off run at commit). Default false; ignored, with a warning, on
-   * PostgreSQL before 17, which cannot flush on demand.
+   * session holds one connection of `pool` while the consumer runs. Not for handlers with
+   * effects outside the database (a call, a hand-off run at commit). Default false; ignored,
+   * with a warning, on PostgreSQL before 17, which cannot flush on demand.
    */
   readonly asynchronousCommit?: boolean;
   /**

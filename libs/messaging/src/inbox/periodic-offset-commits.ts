@@ -22,6 +22,9 @@ export interface PeriodicOffsetCommitsOptions {
   readonly onFlushSessionLost?: () => void;
 }
 
+/** What a batch gives to read and commit its consumer group's resolved offsets. */
+type GroupOffsets = Pick<EachBatchPayload, 'commitOffsetsIfNecessary' | 'uncommittedOffsets'>;
+
 /**
  * Commits the offsets a consumer resolved, in the background, at most once per `intervalMs`,
  * for a consumer run with `autoCommit: false`.
@@ -36,7 +39,8 @@ export interface PeriodicOffsetCommitsOptions {
  * come again, and the inbox turns them into no-ops.
  */
 export class PeriodicOffsetCommits {
-  private commitResolved: (() => Promise<void>) | undefined;
+  /** The latest batch's way to its consumer group's offsets (`track`). */
+  private group: GroupOffsets | undefined;
   private committing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** Set once nothing more may be committed (`discard`, a lost flush session). */
@@ -50,25 +54,15 @@ export class PeriodicOffsetCommits {
     // Both act on the consumer group of the batch. The latest batch's pair, not the first's:
     // a consumer that kafkajs restarts after a crash runs in a new group membership, and the
     // first pair would go on committing through the old one, which the coordinator refuses.
-    this.commitResolved = async () => {
-      const { topics } = uncommittedOffsets();
-      if (topics.length === 0) return;
-      const { flushes } = this.options;
-      if (flushes && !(await flushes.flush())) {
-        this.discard();
-        this.options.onFlushSessionLost?.();
-        return;
-      }
-      await commitOffsetsIfNecessary({ topics });
-    };
+    this.group = { commitOffsetsIfNecessary, uncommittedOffsets };
     this.timer ??= setInterval(() => void this.commit(), this.options.intervalMs).unref();
   }
 
   /** Commits what is resolved now; one commit at a time. Failures are logged, not thrown. */
   commit(): Promise<void> {
-    const commitResolved = this.commitResolved;
-    if (!commitResolved || this.discarded) return Promise.resolve();
-    this.committing ??= commitResolved()
+    const group = this.group;
+    if (!group || this.discarded) return Promise.resolve();
+    this.committing ??= this.commitResolved(group)
       .catch((error: Error) =>
         // A rebalance or a broker restart: the offsets stay resolved, the next round retries.
         this.options.logger.warn(
@@ -77,6 +71,18 @@ export class PeriodicOffsetCommits {
       )
       .finally(() => (this.committing = undefined));
     return this.committing;
+  }
+
+  private async commitResolved(group: GroupOffsets): Promise<void> {
+    const { topics } = group.uncommittedOffsets();
+    if (topics.length === 0) return;
+    const { flushes } = this.options;
+    if (flushes && !(await flushes.flush())) {
+      this.discard();
+      this.options.onFlushSessionLost?.();
+      return;
+    }
+    await group.commitOffsetsIfNecessary({ topics });
   }
 
   /** Stops the timer and commits the last resolved offsets (after the consumer stopped). */
