@@ -18,111 +18,74 @@ export function toIntegrationEvents(
   });
 }
 
+/** Members that every published event of a payment's own carries (refunds name theirs). */
+const PAYMENT = ['paymentId', 'orderId', 'method', 'amount'] as const;
+
+/** The `keys` of `value` that are set: an optional member left undefined stays out. */
+function pick<T extends object, K extends keyof T>(value: T, ...keys: K[]): Pick<T, K> {
+  const picked: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (value[key] !== undefined) picked[key] = value[key];
+  return picked as Pick<T, K>;
+}
+
+/** Named members only (not `omit`): a field added to a domain event stays private. */
 function translate(event: PaymentEvent): IntegrationEvent | undefined {
   const v1 = <T extends string>(type: T, data: unknown) =>
     ({ type, version: 1, data }) as unknown as IntegrationEvent;
   switch (event.type) {
-    case 'PaymentIntentCreated': {
-      const { paymentId, orderId, method, amount, customerAction, expiresAt } = event.data;
-      return v1(PaymentsEventTypes.PaymentIntentCreated, {
-        paymentId,
-        orderId,
-        method,
-        amount,
-        customerAction,
-        expiresAt,
-      });
-    }
-    case 'PaymentAuthorised': {
-      const { paymentId, orderId, method, amount, providerReference } = event.data;
-      return v1(PaymentsEventTypes.PaymentAuthorised, {
-        paymentId,
-        orderId,
-        method,
-        amount,
-        providerReference,
-      });
-    }
-    case 'PaymentCaptured': {
-      const { paymentId, orderId, method, amount, providerReference, capturedTotal } = event.data;
-      return v1(PaymentsEventTypes.PaymentCaptured, {
-        paymentId,
-        orderId,
-        method,
-        amount,
-        providerReference,
-        capturedTotal,
-      });
-    }
-    case 'CashReceivedInStore': {
+    case 'PaymentIntentCreated':
+      return v1(
+        PaymentsEventTypes.PaymentIntentCreated,
+        pick(event.data, ...PAYMENT, 'customerAction', 'expiresAt'),
+      );
+    case 'PaymentAuthorised':
+      return v1(
+        PaymentsEventTypes.PaymentAuthorised,
+        pick(event.data, ...PAYMENT, 'providerReference'),
+      );
+    case 'PaymentCaptured':
+      return v1(
+        PaymentsEventTypes.PaymentCaptured,
+        pick(event.data, ...PAYMENT, 'providerReference', 'capturedTotal'),
+      );
+    case 'CashReceivedInStore':
       // Cash at the till is a capture too; its receipt stands in for a provider reference.
-      const { paymentId, orderId, method, amount, receiptReference, capturedTotal } = event.data;
       return v1(PaymentsEventTypes.PaymentCaptured, {
-        paymentId,
-        orderId,
-        method,
-        amount,
-        providerReference: receiptReference,
-        capturedTotal,
+        ...pick(event.data, ...PAYMENT, 'capturedTotal'),
+        providerReference: event.data.receiptReference,
       });
-    }
-    case 'CashOnDeliverySettled': {
-      const { paymentId, orderId, method, amount, shipmentId, carrier } = event.data;
-      return v1(PaymentsEventTypes.CashOnDeliverySettled, {
-        paymentId,
-        orderId,
-        method,
-        amount,
-        shipmentId,
-        carrier,
-      });
-    }
-    case 'PaymentFailed': {
-      const { paymentId, orderId, method, amount, reason, providerCode } = event.data;
-      return v1(PaymentsEventTypes.PaymentFailed, {
-        paymentId,
-        orderId,
-        method,
-        amount,
-        reason,
-        ...(providerCode === undefined ? {} : { providerCode }),
-      });
-    }
-    case 'PaymentTimedOut': {
-      const { paymentId, orderId, method, amount, expiredAt } = event.data;
-      return v1(PaymentsEventTypes.PaymentTimedOut, {
-        paymentId,
-        orderId,
-        method,
-        amount,
-        expiredAt,
-      });
-    }
-    case 'RefundIssued': {
-      const { paymentId, refundId, orderId, caseId, kind, amount, refundedTotal, capturedTotal } =
-        event.data;
-      return v1(PaymentsEventTypes.RefundIssued, {
-        paymentId,
-        refundId,
-        orderId,
-        ...(caseId === undefined ? {} : { caseId }),
-        kind,
-        amount,
-        refundedTotal,
-        capturedTotal,
-      });
-    }
-    case 'RefundFailed': {
-      const { paymentId, refundId, orderId, caseId, amount, reason } = event.data;
-      return v1(PaymentsEventTypes.RefundFailed, {
-        paymentId,
-        refundId,
-        orderId,
-        ...(caseId === undefined ? {} : { caseId }),
-        amount,
-        reason,
-      });
-    }
+    case 'CashOnDeliverySettled':
+      return v1(
+        PaymentsEventTypes.CashOnDeliverySettled,
+        pick(event.data, ...PAYMENT, 'shipmentId', 'carrier'),
+      );
+    case 'PaymentFailed':
+      return v1(
+        PaymentsEventTypes.PaymentFailed,
+        pick(event.data, ...PAYMENT, 'reason', 'providerCode'),
+      );
+    case 'PaymentTimedOut':
+      return v1(PaymentsEventTypes.PaymentTimedOut, pick(event.data, ...PAYMENT, 'expiredAt'));
+    case 'RefundIssued':
+      return v1(
+        PaymentsEventTypes.RefundIssued,
+        pick(
+          event.data,
+          'paymentId',
+          'refundId',
+          'orderId',
+          'caseId',
+          'kind',
+          'amount',
+          'refundedTotal',
+          'capturedTotal',
+        ),
+      );
+    case 'RefundFailed':
+      return v1(
+        PaymentsEventTypes.RefundFailed,
+        pick(event.data, 'paymentId', 'refundId', 'orderId', 'caseId', 'amount', 'reason'),
+      );
     case 'PaymentRegisteredWithProvider':
     case 'PaymentVoided':
     case 'RefundRequested':
