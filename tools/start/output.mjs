@@ -1,4 +1,5 @@
 // Console output of `npm start`: prefixed child lines and the summary table.
+import { createInterface } from 'node:readline';
 
 /** Width of the name column, so prefixed lines line up. */
 export const NAME_WIDTH = 13;
@@ -11,24 +12,9 @@ export function prefixedLogger(name) {
   };
 }
 
-/** Calls `onLine` for every complete line of `stream` (and the unterminated tail at its end). */
+/** Calls `onLine` for every line of `stream` (and the unterminated tail at its end). */
 export function forEachLine(stream, onLine) {
-  if (!stream) return;
-  let buffer = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk) => {
-    buffer += chunk;
-    let newline = buffer.indexOf('\n');
-    while (newline >= 0) {
-      onLine(buffer.slice(0, newline).replace(/\r$/, ''));
-      buffer = buffer.slice(newline + 1);
-      newline = buffer.indexOf('\n');
-    }
-  });
-  stream.on('end', () => {
-    if (buffer) onLine(buffer);
-    buffer = '';
-  });
+  if (stream) createInterface({ input: stream, crlfDelay: Infinity }).on('line', onLine);
 }
 
 /** A plain text table: the first row is the header. */

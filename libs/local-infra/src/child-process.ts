@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { createInterface } from 'node:readline';
 
 /** How a child process ended. */
 export interface ChildExit {
@@ -115,26 +116,12 @@ export async function stopChild(
   }
 }
 
+/** Calls `onLine` for every line of `stream` (and the unterminated tail at its end). */
 function forEachLine(
   stream: NodeJS.ReadableStream | null | undefined,
   onLine: (line: string) => void,
 ): void {
-  if (!stream) return;
-  let buffer = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    buffer += chunk;
-    let newline = buffer.indexOf('\n');
-    while (newline >= 0) {
-      onLine(buffer.slice(0, newline).replace(/\r$/, ''));
-      buffer = buffer.slice(newline + 1);
-      newline = buffer.indexOf('\n');
-    }
-  });
-  stream.on('end', () => {
-    if (buffer) onLine(buffer);
-    buffer = '';
-  });
+  if (stream) createInterface({ input: stream, crlfDelay: Infinity }).on('line', onLine);
 }
 
 /** Whether a process with this pid still exists (signal 0 checks without signalling). */
