@@ -124,7 +124,7 @@ export interface InboxConsumerOptions {
   readonly asynchronousCommit?: boolean;
   /**
    * Consecutive events of one partition handled in one database transaction at most (one
-   * BEGIN/COMMIT and one inbox insert for all). Default 10; 1 handles each on its own. Only
+   * BEGIN/COMMIT and one inbox insert for all). Default 20; 1 handles each on its own. Only
    * events already waiting are grouped, so a consumer that keeps up still handles one at a time.
    */
   readonly maxEventsPerTransaction?: number;
@@ -405,7 +405,7 @@ export class InboxConsumer {
     isRunning,
     isStale,
   }: EachBatchPayload): Promise<void> {
-    const maxTogether = Math.max(1, this.options.maxEventsPerTransaction ?? 10);
+    const maxTogether = Math.max(1, this.options.maxEventsPerTransaction ?? 20);
     const run: HandledMessage[] = [];
     let runEnd = '';
     const flush = async () => {
