@@ -1,11 +1,19 @@
 import { parseIntegrationEvent, PaymentsEventTypes } from '@fulfil/contracts';
 import type { RecordedEvent } from '@fulfil/event-store';
-import { CNY, ref } from '../domain/payment.fixture';
+import {
+  authorised,
+  captured,
+  CNY,
+  EXPIRES_AT,
+  intentCreated,
+  ref,
+  refundRequested,
+  registered,
+} from '../domain/payment.fixture';
 import type { PaymentEvent } from '../domain/payment.events';
 import { toIntegrationEvents } from './payment-integration-events';
 
 const RECORDED_AT = new Date('2026-11-23T09:00:00.000Z');
-const EXPIRES_AT = '2026-11-23T09:15:00.000Z';
 const refund = { paymentId: 'pay-1', orderId: 'order-1', refundId: 'refund-1', amount: CNY(900) };
 
 function recorded(event: PaymentEvent, eventId = 'event-1'): RecordedEvent {
@@ -24,29 +32,21 @@ function publishedAs(event: PaymentEvent): { type: string; data: unknown } {
 
 describe('toIntegrationEvents', () => {
   it("publishes an intent with the customer's action, not the customer", () => {
-    const event: PaymentEvent = {
-      type: 'PaymentIntentCreated',
-      data: { ...ref(), customerId: 'cust-1', customerAction: 'qr-code', expiresAt: EXPIRES_AT },
-    };
-    expect(publishedAs(event)).toEqual({
+    // The fixture's intent names its customer (cust-1); the published one must not.
+    expect(publishedAs(intentCreated())).toEqual({
       type: PaymentsEventTypes.PaymentIntentCreated,
       data: { ...ref(), customerAction: 'qr-code', expiresAt: EXPIRES_AT },
     });
   });
 
   it('leaves out whether a result came after the payment closed', () => {
-    const authorised: PaymentEvent = {
-      type: 'PaymentAuthorised',
-      data: { ...ref(), providerReference: 'sim_1', afterClose: true },
-    };
-    const captured: PaymentEvent = {
-      type: 'PaymentCaptured',
-      data: { ...ref(), providerReference: 'sim_1', capturedTotal: CNY(12_900), afterClose: false },
-    };
-    expect(publishedAs(authorised).data).toEqual({ ...ref(), providerReference: 'sim_1' });
-    expect(publishedAs(captured).data).toEqual({
+    expect(publishedAs(authorised('wechat-pay', true)).data).toEqual({
       ...ref(),
-      providerReference: 'sim_1',
+      providerReference: 'sim_pay_1',
+    });
+    expect(publishedAs(captured()).data).toEqual({
+      ...ref(),
+      providerReference: 'sim_pay_1',
       capturedTotal: CNY(12_900),
     });
   });
@@ -127,12 +127,9 @@ describe('toIntegrationEvents', () => {
 
   it('keeps internal steps private, and publishes each event under its stored id and time', () => {
     const internal: PaymentEvent[] = [
-      {
-        type: 'PaymentRegisteredWithProvider',
-        data: { paymentId: 'pay-1', providerReference: 's' },
-      },
+      registered,
       { type: 'PaymentVoided', data: { ...ref(), reason: 'order-cancelled' } },
-      { type: 'RefundRequested', data: { ...refund, kind: 'full', reason: 'order-cancelled' } },
+      refundRequested('refund-1', 900),
     ];
     const timedOut: PaymentEvent = {
       type: 'PaymentTimedOut',

@@ -28,10 +28,13 @@ function pick<T extends object, K extends keyof T>(value: T, ...keys: K[]): Pick
   return picked as Pick<T, K>;
 }
 
+/** Every payment contract is at version 1. */
+function v1(type: string, data: unknown): IntegrationEvent {
+  return { type, version: 1, data } as unknown as IntegrationEvent;
+}
+
 /** Named members only (not `omit`): a field added to a domain event stays private. */
 function translate(event: PaymentEvent): IntegrationEvent | undefined {
-  const v1 = <T extends string>(type: T, data: unknown) =>
-    ({ type, version: 1, data }) as unknown as IntegrationEvent;
   switch (event.type) {
     case 'PaymentIntentCreated':
       return v1(
