@@ -14,7 +14,12 @@ import { createDatabase, round, startCpuMeter, type CpuShare } from '@fulfil/loc
 // The contracts' test samples are not part of their public API, hence the relative import.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { sampleEvent } from '../../contracts/src/fixtures/event-samples.fixture';
-import { CREATE_MESSAGING_SQL, enqueueIntegrationEvents, OutboxRelay } from '../src';
+import {
+  CREATE_MESSAGING_SQL,
+  enqueueIntegrationEvents,
+  OUTBOX_RELAY_ORDER_KEY_SQL,
+  OutboxRelay,
+} from '../src';
 
 const EVENT_TYPE = 'fulfil.orders.OrderPlaced';
 const EVENT_VERSION = 1;
@@ -189,7 +194,8 @@ export async function measureRelay(
   const serverPids = servers.serverPids;
   try {
     // Only the outbox's tables: the relay needs nothing else.
-    for (const statement of CREATE_MESSAGING_SQL.filter((s) => /\boutbox/.test(s))) {
+    const outboxStatements = [...CREATE_MESSAGING_SQL, ...OUTBOX_RELAY_ORDER_KEY_SQL];
+    for (const statement of outboxStatements.filter((s) => /\boutbox/.test(s))) {
       await pool.query(statement);
     }
     const topic = getEventContract(EVENT_TYPE, EVENT_VERSION).topic;

@@ -1,5 +1,9 @@
 export { CREATE_MESSAGING_SQL, CreateMessaging1732400000000 } from './create-messaging.migration';
 export {
+  OUTBOX_RELAY_ORDER_KEY_SQL,
+  OutboxRelayOrderKey1733500000000,
+} from './outbox-relay-order-key.migration';
+export {
   enqueueIntegrationEvents,
   integrationEventsWrite,
   type EnqueueContext,

@@ -15,6 +15,7 @@ import {
 } from '@fulfil/testing';
 import { Pool, type PoolClient } from 'pg';
 import { CREATE_MESSAGING_SQL } from '../create-messaging.migration';
+import { OUTBOX_RELAY_ORDER_KEY_SQL } from '../outbox-relay-order-key.migration';
 import { readOutboxPage, START_OF_OUTBOX } from '../outbox/outbox-store';
 import { FlushSession } from './flush-session';
 import { canFlushWal, flushWal, UNFLUSHED_WAL } from './wal-flush';
@@ -31,7 +32,9 @@ const connect = () =>
 beforeAll(async () => {
   server = await startDurablePostgres();
   pool = connect();
-  for (const statement of CREATE_MESSAGING_SQL) await pool.query(statement);
+  for (const statement of [...CREATE_MESSAGING_SQL, ...OUTBOX_RELAY_ORDER_KEY_SQL]) {
+    await pool.query(statement);
+  }
   await slowWalWriter(pool);
 });
 afterAll(async () => {
