@@ -4,10 +4,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Keys `outbox` by the relay's order, `(transaction_id, position)`, and drops the two indexes
  * no statement reads: the primary key on `position` alone and the unique `message_id`. The
  * relay pages, checkpoints and deletes by `(transaction_id, position)` only, and a message id is
- * unique by construction (an event's own id, or a new UUID) — consumers de-duplicate by it
- * anyway. Every message inserted one index entry for each of the three: about 1.6 kB of WAL per
- * order of the 34 the order benchmark measured (2026-12-07), and B-tree work on each insert and
- * on each delete after the retention.
+ * unique by construction (the id of the stored event it publishes, or a new UUID) — and
+ * consumers de-duplicate by it anyway. Each message wrote an entry into all three indexes; the
+ * two dropped cost about 1.1 kB of the 34 kB of WAL an order wrote in the order benchmark
+ * (2026-12-07), and B-tree work on each insert and, after the retention, on each delete.
  *
  * The new key is built with the table locked, so writers wait for it: on an outbox holding
  * days of messages (the relay's retention), migrate in a quiet hour.
