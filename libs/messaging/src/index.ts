@@ -18,13 +18,13 @@ export {
   type DeadLetterReason,
 } from './inbox/dead-letter';
 export { takeAdvisoryLocks } from './inbox/advisory-locks';
-export {
-  InboxConsumer,
-  type InboxConsumerOptions,
-  type IntegrationEventHandler,
-  type MessageOutcome,
-  type MessageSource,
-} from './inbox/inbox-consumer';
+export { InboxConsumer } from './inbox/inbox-consumer';
+export type {
+  InboxConsumerOptions,
+  IntegrationEventHandler,
+  MessageSource,
+} from './inbox/inbox-consumer.options';
+export type { MessageOutcome } from './inbox/inbox-processor';
 export {
   InboxContext,
   KafkaInboxTransport,

@@ -2,7 +2,8 @@ import type { CloudEventEnvelope, IntegrationEvent } from '@fulfil/contracts';
 import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import type { PoolClient } from 'pg';
 import { lastValueFrom } from 'rxjs';
-import { InboxConsumer, type InboxConsumerOptions, type MessageSource } from './inbox-consumer';
+import { InboxConsumer } from './inbox-consumer';
+import type { InboxConsumerOptions, MessageSource } from './inbox-consumer.options';
 
 /** The `@Payload()` of a handler on {@link KafkaInboxTransport}. */
 export interface InboxPayload {

@@ -9,7 +9,7 @@ import {
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
-import type { InboxConsumerOptions } from '../inbox/inbox-consumer';
+import type { InboxConsumerOptions } from '../inbox/inbox-consumer.options';
 import { KafkaInboxTransport } from '../inbox/kafka-inbox.transport';
 import { messagingLogger, type EventSourcingOptions } from './event-sourcing.module';
 import { EVENT_SOURCING_OPTIONS, PG_POOL } from './event-sourcing.tokens';
