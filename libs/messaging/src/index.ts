@@ -36,16 +36,16 @@ export {
   type ProjectionRunnerOptions,
 } from './projections/projection-runner';
 export { backoffDelay, type BackoffOptions, type MessagingLogger } from './shared/backoff';
+export { DeadlineScheduler } from './deadlines/deadline-scheduler';
 export {
   DeadlineLeaseLostError,
-  DeadlineScheduler,
   type CompleteDeadline,
   type Deadline,
   type ScheduledDeadline,
   type DeadlineHandler,
   type DeadlineSchedulerOptions,
   type LeasedDeadlineHandler,
-} from './deadlines/deadline-scheduler';
+} from './deadlines/deadline.types';
 export { CreateDeadlines1732500000000 } from './deadlines/create-deadlines.migration';
 export { EventSourcingModule, type EventSourcingOptions } from './nest/event-sourcing.module';
 export { EVENT_SOURCING_MIGRATIONS } from './nest/event-sourcing.migrations';

@@ -9,7 +9,8 @@ import {
   useDeadlinesDatabase,
   waitFor,
 } from '../testing/messaging-test-kit';
-import { DeadlineLeaseLostError, DeadlineScheduler } from './deadline-scheduler';
+import { DeadlineScheduler } from './deadline-scheduler';
+import { DeadlineLeaseLostError } from './deadline.types';
 
 const db = useDeadlinesDatabase(
   'called',

@@ -9,7 +9,8 @@ import {
   useDeadlinesDatabase,
   waitFor,
 } from '../testing/messaging-test-kit';
-import { DeadlineScheduler, type ScheduledDeadline } from './deadline-scheduler';
+import { DeadlineScheduler } from './deadline-scheduler';
+import type { ScheduledDeadline } from './deadline.types';
 
 const db = useDeadlinesDatabase('handled', 'CREATE TABLE handled (deadline_id text NOT NULL)');
 const handledIds = async () =>

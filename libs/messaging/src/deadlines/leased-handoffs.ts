@@ -1,4 +1,4 @@
-import type { Deadline } from './deadline-scheduler';
+import type { Deadline } from './deadline.types';
 
 /** A deadline this process wrote already leased to itself, until `leasedUntil`. */
 export interface Handoff {
