@@ -1,10 +1,10 @@
 import { Partitioners, type Consumer, type Producer } from 'kafkajs';
-import { Counter, type Registry } from 'prom-client';
 import { backoffDelay, silentLogger, sleep, type MessagingLogger } from '../shared/backoff';
 import { FlushSession } from '../shared/flush-session';
 import { canFlushWal } from '../shared/wal-flush';
 import type { InboxConsumerOptions, IntegrationEventHandler } from './inbox-consumer.options';
-import { InboxProcessor, type InboxMetrics } from './inbox-processor';
+import { inboxMetrics, type InboxMetrics } from './inbox-metrics';
+import { InboxProcessor } from './inbox-processor';
 import { PeriodicOffsetCommits } from './periodic-offset-commits';
 
 /**
@@ -47,18 +47,7 @@ export class InboxConsumer {
   constructor(private readonly options: InboxConsumerOptions) {
     for (const [type, handler] of options.handlers ?? []) this.handlers.set(type, handler);
     this.logger = options.logger ?? silentLogger;
-    const registry = options.registry;
-    this.metrics = registry && {
-      processed: counter(registry, 'inbox_processed_total', 'Events handled and committed'),
-      ignored: counter(registry, 'inbox_ignored_total', 'Events without a handler here, skipped'),
-      duplicates: counter(registry, 'inbox_duplicates_total', 'Redelivered events skipped'),
-      deadLettered: counter(registry, 'inbox_dead_lettered_total', 'Messages sent to the DLQ'),
-      rewinds: counter(
-        registry,
-        'inbox_rewinds_total',
-        'Restarts from the committed offsets after the flush session was lost (a database crash?)',
-      ),
-    };
+    this.metrics = options.registry && inboxMetrics(options.registry);
   }
 
   /** The session this consumer's group membership asks for, ms. */
@@ -256,8 +245,4 @@ export class InboxConsumer {
     });
     this.restarting = restarting;
   }
-}
-
-function counter(registry: Registry, name: string, help: string): Counter<string> {
-  return new Counter({ name, help, labelNames: ['group'], registers: [registry] });
 }

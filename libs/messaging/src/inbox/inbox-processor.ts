@@ -8,10 +8,10 @@ import {
 } from '@fulfil/contracts';
 import type { EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import type { PoolClient } from 'pg';
-import type { Counter } from 'prom-client';
 import { backoffDelay, sleep, type MessagingLogger } from '../shared/backoff';
 import { takeAdvisoryLocks } from './advisory-locks';
 import { deadLetterMessage, deadLetterTopic, type DeadLetterReason } from './dead-letter';
+import type { InboxMetrics } from './inbox-metrics';
 import type {
   InboxConsumerOptions,
   IntegrationEventHandler,
@@ -34,12 +34,6 @@ interface HandledMessage {
 
 /** The outcome of one message. */
 export type MessageOutcome = 'processed' | 'duplicate' | 'ignored' | DeadLetterReason;
-
-/** The counters of an inbox consumer (`InboxConsumerOptions.registry`). */
-export type InboxMetrics = Record<
-  'processed' | 'ignored' | 'duplicates' | 'deadLettered' | 'rewinds',
-  Counter<string>
->;
 
 /** What an {@link InboxProcessor} works with: fixed once its consumer has started. */
 export interface InboxProcessorSettings {
