@@ -2,6 +2,7 @@ import { SERVICE_CATALOG, Topics } from '@fulfil/contracts';
 import { connectInbox } from '@fulfil/messaging';
 import type { ServiceDefinition } from '@fulfil/service-kit';
 import { OrdersModule } from './app.module';
+import { changesNoOrder } from './application/order-process.kafka.controller';
 import { ordersMigrations } from './infrastructure/migrations';
 
 /** The orders service as the service kit runs it. */
@@ -17,5 +18,6 @@ export const ordersDefinition: ServiceDefinition = {
     'orders:write': 'Place and cancel orders.',
   },
   // The order process manager answers inventory's and payments' events (consumer group "orders").
-  configure: (app) => connectInbox(app, { topics: [Topics.inventory, Topics.payments] }),
+  configure: (app) =>
+    connectInbox(app, { topics: [Topics.inventory, Topics.payments], skip: changesNoOrder }),
 };

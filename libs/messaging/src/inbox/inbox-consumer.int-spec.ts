@@ -72,6 +72,8 @@ beforeAll(async () => {
     maxAttempts: 4,
     backoff: { initialMs: 10, maxMs: 50 },
     registry,
+    // Stands for an event that changes nothing whatever the state, told from its data.
+    skip: (event) => (event.data as { orderId: string }).orderId.startsWith('ord-irrelevant'),
     handlers: new Map([
       [
         'fulfil.orders.OrderCancelled',
@@ -147,6 +149,26 @@ describe('InboxConsumer', () => {
     await waitFor(async () => (await metric('inbox_ignored_total')) >= ignored + 2, 'both ignored');
     expect(await metric('inbox_processed_total')).toBe(processed + 1);
     expect(await metric('inbox_ignored_total')).toBe(ignored + 2);
+  });
+
+  it('skips the events `skip` calls irrelevant like events without a handler: no handler run, no inbox row', async () => {
+    const irrelevant = kafkaMessageOf(orderCancelled('ord-irrelevant-1'));
+    const handled = kafkaMessageOf(orderCancelled('ord-relevant-1'));
+    const processed = await metric('inbox_processed_total');
+    const ignored = await metric('inbox_ignored_total');
+    await producer.send({
+      topic: 'spread.events',
+      messages: [irrelevant, handled].map((m) => ({ ...m.message, partition: 2 })),
+    });
+    await appliedOnce([handled.id]);
+
+    expect(attempts.has('ord-irrelevant-1')).toBe(false);
+    const { rows } = await pool.query('SELECT event_id FROM inbox WHERE event_id = ANY($1)', [
+      [irrelevant.id, handled.id],
+    ]);
+    expect(rows).toEqual([{ event_id: handled.id }]);
+    expect(await metric('inbox_ignored_total')).toBe(ignored + 1);
+    expect(await metric('inbox_processed_total')).toBe(processed + 1);
   });
 
   it('applies events arriving out of order across partitions once each', async () => {

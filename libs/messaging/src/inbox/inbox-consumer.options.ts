@@ -90,6 +90,13 @@ export interface InboxConsumerOptions {
    */
   readonly maxEventsPerTransaction?: number;
   /**
+   * Events that change nothing here in any state, told from the event alone (a payment intent
+   * the customer has yet to pay, for orders): skipped as events without a handler are — no
+   * transaction, no inbox row. Their redelivery is skipped again, so there is nothing to
+   * de-duplicate. Never for an event whose effect depends on stored state.
+   */
+  readonly skip?: (event: IntegrationEvent, envelope: CloudEventEnvelope) => boolean;
+  /**
    * For consumers whose handlers take transaction-level advisory locks
    * (`pg_advisory_xact_lock(hashtextextended(key, 0))`): the keys the handler of `event` will
    * lock, computed from the event alone, or `undefined` when they cannot be known up front (they

@@ -130,7 +130,8 @@ export class InboxProcessor {
    * Parses a message (once) and finds its handler. A message that does not parse is poison:
    * dead-lettered at once. An event without a handler has nothing to apply, so nothing to guard
    * against applying twice: no transaction at all — and when its `ce_type` header already says
-   * so, it is not even parsed (its schema is the business of the consumers that handle it).
+   * so, it is not even parsed (its schema is the business of the consumers that handle it). So
+   * too an event the `skip` option calls irrelevant, once parsed.
    */
   private async handledMessage(
     source: MessageSource,
@@ -155,7 +156,7 @@ export class InboxProcessor {
     const { event, envelope } = received;
     const handler =
       this.settings.handlers.get(envelope.type) ?? this.settings.handlers.get(event.type);
-    if (!handler) return 'ignored';
+    if (!handler || this.settings.options.skip?.(event, envelope)) return 'ignored';
     // No `lockKeys`: the handlers take no locks, so any events may share a transaction.
     const lockKeys = this.settings.options.lockKeys
       ? this.settings.options.lockKeys(event, envelope)

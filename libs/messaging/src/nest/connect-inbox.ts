@@ -18,7 +18,7 @@ import { EVENT_SOURCING_OPTIONS, PG_POOL } from './event-sourcing.tokens';
 export interface ConnectInboxOptions extends Partial<
   Pick<
     InboxConsumerOptions,
-    'maxAttempts' | 'backoff' | 'fromBeginning' | 'maxEventsPerTransaction' | 'lockKeys'
+    'maxAttempts' | 'backoff' | 'fromBeginning' | 'maxEventsPerTransaction' | 'lockKeys' | 'skip'
   >
 > {
   /** Topics to consume (other services' `<service>.events`). */

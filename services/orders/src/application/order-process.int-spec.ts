@@ -133,18 +133,26 @@ describe('orders in the order flow', () => {
     await published(order.orderId, 2);
     // A redelivery of the same event (same ce_id) changes nothing.
     await publish(orders.producer, stockReserved(order.orderId), reserved);
-    await publish(
+    const awaitingCustomer = await publish(
       orders.producer,
       payment('PaymentIntentCreated', order.orderId, {
         customerAction: 'qr-code',
         expiresAt: EXPIRES(),
       }),
     );
-    await publish(
+    const authorised = await publish(
       orders.producer,
       payment('PaymentAuthorised', order.orderId, { providerReference: 'wx-1' }),
     );
     const events = await published(order.orderId, 4);
+    // The intent the customer has yet to pay changes no order: skipped before any transaction
+    // (`changesNoOrder`), so it leaves no inbox row; the authorisation after it in the same
+    // partition does.
+    await consumed(authorised);
+    const skipped = await orders.pool.query('SELECT 1 FROM inbox WHERE event_id = $1', [
+      awaitingCustomer,
+    ]);
+    expect(skipped.rows).toEqual([]);
     expect(events.map((e) => e.event.type)).toEqual([
       'fulfil.orders.OrderPlaced',
       'fulfil.orders.OrderStockReserved',

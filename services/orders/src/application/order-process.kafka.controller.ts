@@ -178,6 +178,16 @@ export class OrderProcessManager {
 }
 
 /**
+ * For the inbox's `skip`: a payment intent the customer has yet to pay (QR code, redirect)
+ * changes no order in any state, so it needs no transaction and no inbox row. (The handler
+ * absorbs it all the same, should it reach it.)
+ */
+export function changesNoOrder(event: IntegrationEvent): boolean {
+  const intent = v1<PaymentIntentCreatedV1Data>(event, PaymentsEventTypes.PaymentIntentCreated);
+  return intent !== undefined && !intentConfirmsOrder(intent.customerAction);
+}
+
+/**
  * The data of `event` when it is version 1 of `type` (the inbox validated it against that
  * contract); `undefined` for another type or a version this service does not know yet.
  */
