@@ -10,7 +10,11 @@ export type InboxMetrics = Record<
 export function inboxMetrics(registry: Registry): InboxMetrics {
   return {
     processed: counter(registry, 'inbox_processed_total', 'Events handled and committed'),
-    ignored: counter(registry, 'inbox_ignored_total', 'Events without a handler here, skipped'),
+    ignored: counter(
+      registry,
+      'inbox_ignored_total',
+      'Events without a handler here, or that skip names, skipped',
+    ),
     duplicates: counter(registry, 'inbox_duplicates_total', 'Redelivered events skipped'),
     deadLettered: counter(registry, 'inbox_dead_lettered_total', 'Messages sent to the DLQ'),
     rewinds: counter(

@@ -15,6 +15,10 @@ import { toIntegrationEvents } from './payment-integration-events';
 
 const RECORDED_AT = new Date('2026-11-23T09:00:00.000Z');
 const refund = { paymentId: 'pay-1', orderId: 'order-1', refundId: 'refund-1', amount: CNY(900) };
+const timedOut: PaymentEvent = {
+  type: 'PaymentTimedOut',
+  data: { ...ref(), expiredAt: EXPIRES_AT },
+};
 
 function recorded(event: PaymentEvent, eventId = 'event-1'): RecordedEvent {
   return { ...event, eventId, recordedAt: RECORDED_AT } as unknown as RecordedEvent;
@@ -92,10 +96,6 @@ describe('toIntegrationEvents', () => {
       providerCode: 'NOTENOUGH',
     });
     expect(publishedAs(failed()).data).not.toHaveProperty('providerCode');
-    const timedOut: PaymentEvent = {
-      type: 'PaymentTimedOut',
-      data: { ...ref(), expiredAt: EXPIRES_AT },
-    };
     expect(publishedAs(timedOut).data).toEqual({ ...ref(), expiredAt: EXPIRES_AT });
   });
 
@@ -131,10 +131,6 @@ describe('toIntegrationEvents', () => {
       { type: 'PaymentVoided', data: { ...ref(), reason: 'order-cancelled' } },
       refundRequested('refund-1', 900),
     ];
-    const timedOut: PaymentEvent = {
-      type: 'PaymentTimedOut',
-      data: { ...ref(), expiredAt: EXPIRES_AT },
-    };
     const published = toIntegrationEvents([
       ...internal.map((event) => recorded(event)),
       recorded(timedOut, 'event-2'),
