@@ -36,5 +36,12 @@ export type {
   RecordedEvent,
 } from './event.types';
 export { Upcasters, type Upcast } from './upcasters';
-export { afterCommit, commitWith, transactionLocal, withTransaction } from './transaction';
+export {
+  afterCommit,
+  commitWith,
+  deferWrite,
+  isDeferredWriteFailure,
+  transactionLocal,
+  withTransaction,
+} from './transaction';
 export { runWrites, type Write } from './writes';

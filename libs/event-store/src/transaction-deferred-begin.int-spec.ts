@@ -1,5 +1,6 @@
 // withTransaction on service-kit's PreparedStatementClient: BEGIN goes out with the first
-// statement (one round trip less), with the same transaction semantics.
+// statement, COMMIT with the last, and runWrites' writes with the statement after them (a
+// round trip less each), with the same transaction semantics.
 import { randomUUID } from 'node:crypto';
 import { PreparedStatementClient } from '@fulfil/service-kit';
 import { startTestInfrastructure, type TestInfrastructure } from '@fulfil/testing';
@@ -7,7 +8,7 @@ import { Pool, type PoolClient } from 'pg';
 import { CommandHandler, type AfterAppend, type HandlerDecider } from './command-handler';
 import { EventStore } from './event-store';
 import { migratedPool } from './testing/event-store.fixture';
-import { afterCommit, commitWith, withTransaction } from './transaction';
+import { afterCommit, commitWith, isDeferredWriteFailure, withTransaction } from './transaction';
 import { runWrites } from './writes';
 
 let infra: TestInfrastructure;
@@ -256,6 +257,96 @@ describe("runWrites and a command handler's writes on a client that pipelines CO
     expect(await visible(eventId!)).toBe(true);
     expect(await visible(alongsideId!)).toBe(true);
     expect(calls).toContain(alongsideId);
+  });
+
+  /** An insert, then a write held for what follows (`runWrites` without commit): both ids. */
+  async function insertThenHold(client: PoolClient): Promise<[string, string]> {
+    const eventId = await insert(client);
+    const heldId = randomUUID();
+    await runWrites(client, [alongside(heldId)]);
+    return [eventId, heldId];
+  }
+
+  it('runWrites without commit holds the writes for the next statement: same round trip, seen by it', async () => {
+    const writeThenRead = async (client: PoolClient) => {
+      const [eventId, heldId] = await insertThenHold(client);
+      const { rows } = await client.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM events WHERE event_id = $1',
+        [heldId],
+      );
+      return { eventId, heldId, seen: rows[0]!.n };
+    };
+    await roundTrips(writeThenRead); // prepared
+    const { result, roundTrips: count } = await roundTrips(writeThenRead);
+    expect(count).toBe(3); // BEGIN + INSERT, the write + SELECT, COMMIT
+    const { eventId, heldId, seen } = result as Awaited<ReturnType<typeof writeThenRead>>;
+    expect(seen).toBe(1);
+    expect(await visible(eventId)).toBe(true);
+    expect(await visible(heldId)).toBe(true);
+  });
+
+  it('sends the writes still held with COMMIT, and BEGIN too when nothing else ran', async () => {
+    await roundTrips(insertThenHold); // prepared
+    const last = await roundTrips(insertThenHold);
+    expect(last.roundTrips).toBe(2); // BEGIN + INSERT, the write + COMMIT
+    for (const eventId of last.result as string[]) expect(await visible(eventId)).toBe(true);
+    const heldId = randomUUID();
+    const alone = await roundTrips((client) => runWrites(client, [alongside(heldId)]));
+    expect(alone.roundTrips).toBe(1); // BEGIN + the write + COMMIT
+    expect(await visible(heldId)).toBe(true);
+  });
+
+  it("sends the writes held with commitWith's statement and its COMMIT", async () => {
+    const writeThenCommit = async (client: PoolClient) => [
+      ...(await insertThenHold(client)),
+      await insertAndCommit(client),
+    ];
+    await roundTrips(writeThenCommit); // prepared
+    const { result, roundTrips: count } = await roundTrips(writeThenCommit);
+    expect(count).toBe(2); // BEGIN + INSERT, the write + INSERT + COMMIT
+    for (const eventId of result as string[]) expect(await visible(eventId)).toBe(true);
+  });
+
+  it("fails the next statement with a held write's error, marked as the write's, and rolls back", async () => {
+    const taken = await withTransaction(pool, (client) => insert(client));
+    let first = '';
+    const { result } = await roundTrips(async (client) => {
+      first = await insert(client);
+      await runWrites(client, [alongside(taken)]); // its event id is taken: it will fail
+      return insert(client);
+    });
+    expect(result).toMatchObject({ code: '23505', constraint: 'events_event_id_key' });
+    expect(isDeferredWriteFailure(result)).toBe(true);
+    expect(await visible(first)).toBe(false);
+    const after = await withTransaction(pool, (client) => insert(client)); // connection usable
+    expect(await visible(after)).toBe(true);
+  });
+
+  it('drops the writes held when the work throws: never sent', async () => {
+    const { result, roundTrips: count } = await roundTrips(async (client) => {
+      await insert(client);
+      await runWrites(client, [{ text: 'SELECT 1 / $1::int', values: [0] }]);
+      throw new Error('changed my mind');
+    });
+    expect(result).toEqual(new Error('changed my mind')); // not division by zero
+    expect(count).toBe(2); // BEGIN + INSERT, ROLLBACK
+  });
+
+  it('sends a held write its connection has not prepared on its own first, and pipes it after', async () => {
+    const text = `${INSERT} -- ${randomUUID()}`; // a statement this connection never saw
+    const writeBetween = async (client: PoolClient) => {
+      await insert(client);
+      const heldId = randomUUID();
+      await runWrites(client, [{ text, values: [`deferred-begin-${heldId}`, heldId] }]);
+      await insert(client);
+      return heldId;
+    };
+    const first = await roundTrips(writeBetween);
+    expect(first.roundTrips).toBe(4); // BEGIN + INSERT, the write (prepared), INSERT, COMMIT
+    const second = await roundTrips(writeBetween);
+    expect(second.roundTrips).toBe(3); // BEGIN + INSERT, the write + INSERT, COMMIT
+    expect(await visible(first.result as string)).toBe(true);
+    expect(await visible(second.result as string)).toBe(true);
   });
 
   it('runWrites with commit and nothing to write leaves the transaction to commit', async () => {

@@ -14,20 +14,23 @@ const scopes = new WeakMap<object, TransactionScope>();
 
 /**
  * A client may offer, under this registered symbol, to send BEGIN with the transaction's first
- * statement and COMMIT with its last: a round trip less for each (service-kit's
- * PreparedStatementClient does). `defer()` makes BEGIN due; `settle()` ends that and tells
- * whether a transaction is open; `commitWith` runs a statement and commits.
+ * statement, COMMIT with its last, and writes with the statement after them: a round trip less
+ * for each (service-kit's PreparedStatementClient does; see its deferred-begin.ts). `defer()`
+ * makes BEGIN due; `deferWrite` holds a write; `commitWith` runs a statement and commits;
+ * `commit()` and `rollback()` end the transaction.
  */
 const DEFERRED_BEGIN = Symbol.for('fulfil.pg.deferred-begin');
 
 interface DeferredBegin {
   defer(): void;
-  settle(): boolean;
+  deferWrite(text: string, values: readonly unknown[]): boolean;
   commitWith(
     text: string,
     values: readonly unknown[],
     synchronousCommit?: boolean,
   ): Promise<unknown>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
 }
 
 function deferredBeginOf(client: object): DeferredBegin | undefined {
@@ -39,7 +42,7 @@ function deferredBeginOf(client: object): DeferredBegin | undefined {
  * back when it throws. A connection whose rollback failed is discarded, not reused. After the
  * commit it runs what `afterCommit` registered on the connection meanwhile. On a client that
  * offers it, BEGIN goes out with `work`'s first statement (and a `work` that ran none opened no
- * transaction to end).
+ * transaction to end), and COMMIT with the writes `runWrites` still holds.
  */
 export async function withTransaction<T>(
   pool: Pool,
@@ -51,18 +54,17 @@ export async function withTransaction<T>(
   let result: T;
   scopes.set(client, scope);
   const deferred = deferredBeginOf(client);
-  /** Whether a transaction may be open: BEGIN went out (or alone) and no `commitWith` ended it. */
-  const open = () => (deferred?.settle() ?? true) && !scope.committed;
   try {
     if (deferred) deferred.defer();
     else await client.query('BEGIN');
     result = await work(client);
-    if (open()) await client.query('COMMIT');
+    if (deferred) await deferred.commit();
+    else if (!scope.committed) await client.query('COMMIT');
     scope.committed = true;
   } catch (error) {
-    if (open()) {
-      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
-    }
+    await rollBack(client, deferred, scope).catch(
+      (rollbackError: Error) => (broken = rollbackError),
+    );
     throw error;
   } finally {
     scopes.delete(client);
@@ -72,6 +74,41 @@ export async function withTransaction<T>(
   }
   return result;
 }
+
+/** Ends a transaction that failed, unless nothing of it is open (none began, or it committed). */
+function rollBack(
+  client: PoolClient,
+  deferred: DeferredBegin | undefined,
+  scope: TransactionScope,
+): Promise<unknown> {
+  if (deferred) return deferred.rollback();
+  return scope.committed ? Promise.resolve() : client.query('ROLLBACK');
+}
+
+/**
+ * Holds `text` (a write whose answer nobody reads) to go out with the next statement of the
+ * transaction `withTransaction` runs on `client`, or with its COMMIT: a round trip less. It
+ * still runs before that statement, as if sent alone; its error, if any, is that statement's
+ * (`isDeferredWriteFailure` tells it apart). False when `client` cannot hold it (no such
+ * transaction, committed already, or a client without the offer): run it yourself then.
+ */
+export function deferWrite(client: object, text: string, values: readonly unknown[]): boolean {
+  const scope = scopes.get(client);
+  if (!scope || scope.committed) return false;
+  return deferredBeginOf(client)?.deferWrite(text, values) ?? false;
+}
+
+/** Whether `error` is a deferred write's (`deferWrite`), met by a statement sent after it. */
+export function isDeferredWriteFailure(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as Record<symbol, unknown>)[DEFERRED_WRITE_FAILED] === true
+  );
+}
+
+/** Registered key of that mark, which the client sets (service-kit's pipelined-query.ts). */
+const DEFERRED_WRITE_FAILED = Symbol.for('fulfil.pg.deferred-write-failed');
 
 /**
  * Runs the last statement of the transaction `withTransaction` runs on `client`, and commits

@@ -1,5 +1,5 @@
 import type { Queryable } from './event-store';
-import { afterCommit, commitWith, inTransaction } from './transaction';
+import { afterCommit, commitWith, deferWrite, inTransaction } from './transaction';
 
 /**
  * One write whose result nobody reads (an INSERT, UPDATE or DELETE), to send together with
@@ -28,6 +28,13 @@ export interface Write {
  * they must not touch the same row, nor read what another of them writes (PostgreSQL keeps
  * only one change to a row changed twice in one statement).
  *
+ * In a transaction `withTransaction` runs on a client that can (service-kit's
+ * PreparedStatementClient), the statement waits to go out with the transaction's next one, or
+ * with its COMMIT (`deferWrite`): another round trip less. PostgreSQL still runs it first, so
+ * what follows sees it; but should it fail, it is that next statement that fails, with its
+ * error. So no write whose failure the caller must meet at once — a claim on a unique key before
+ * calling out, say: send that one with `client.query`.
+ *
  * `commit: true` ends the transaction `withTransaction` runs on `client` with the statement
  * (`commitWith`: COMMIT goes out with it); nothing may follow on `client`. Without writes,
  * nothing is sent and the transaction stays open, for `withTransaction` to commit.
@@ -46,7 +53,9 @@ export async function runWrites(
   }
   const statement = present.length === 1 ? present[0]! : combined(present);
   if (commit) await commitWith(client, statement.text, statement.values);
-  else await client.query(statement.text, [...statement.values]);
+  else if (!deferWrite(client, statement.text, statement.values)) {
+    await client.query(statement.text, [...statement.values]);
+  }
   for (const write of present) if (write.onCommit) afterCommit(client, write.onCommit);
 }
 

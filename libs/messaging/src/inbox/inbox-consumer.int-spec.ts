@@ -1,3 +1,4 @@
+import { runWrites } from '@fulfil/event-store';
 import { PreparedStatementClient } from '@fulfil/service-kit';
 import { startTestInfrastructure, type TestInfrastructure } from '@fulfil/testing';
 import { Controller, Module } from '@nestjs/common';
@@ -30,7 +31,10 @@ let consumer: InboxConsumer;
 const registry = new Registry();
 /** How many more times the handler throws for an order id (Infinity: always). */
 const failuresLeft = new Map<string, number>();
+/** How many more times the handler leaves a failing write for the next statement, by order id. */
+const heldFailuresLeft = new Map<string, number>();
 const attempts = new Map<string, number>();
+const warnings: string[] = [];
 const TOPICS = [
   'dup.events',
   'spread.events',
@@ -72,6 +76,7 @@ beforeAll(async () => {
     maxAttempts: 4,
     backoff: { initialMs: 10, maxMs: 50 },
     registry,
+    logger: { warn: (message) => warnings.push(message), error: () => undefined },
     // Stands for an event that changes nothing whatever the state, told from its data.
     skip: (event) => (event.data as { orderId: string }).orderId.startsWith('ord-irrelevant'),
     handlers: new Map([
@@ -92,6 +97,12 @@ beforeAll(async () => {
           if (left > 0) {
             failuresLeft.set(orderId, left - 1);
             throw new Error(`handler failed for ${orderId}`);
+          }
+          const heldLeft = heldFailuresLeft.get(orderId) ?? 0;
+          if (heldLeft > 0) {
+            heldFailuresLeft.set(orderId, heldLeft - 1);
+            // Held for the transaction's next statement (the next handler's, or the inbox row's).
+            await runWrites(client, [{ text: 'SELECT 1 / $1::int', values: [0] }]);
           }
         },
       ],
@@ -316,6 +327,19 @@ describe('InboxConsumer with several events waiting in a partition', () => {
     const ids = await sendWaiting('ord-batch-fail', 8);
     expect(await appliedOnce(ids)).toEqual(ids.map(() => 1));
     expect(attempts.get('ord-batch-fail-4')).toBeGreaterThanOrEqual(2);
+  });
+
+  it('meets a write one handler left for the next statement there, but charges the next event with nothing', async () => {
+    heldFailuresLeft.set('ord-batch-held-2', 1);
+    warnings.length = 0;
+    const ids = await sendWaiting('ord-batch-held', 6);
+    expect(await appliedOnce(ids)).toEqual(ids.map(() => 1));
+    // The batch failed on the next handler's first statement, which carried the write: no
+    // handler's own failure, so each event ran once more alone, none with an attempt lost.
+    expect(warnings).toEqual([
+      expect.stringMatching(/6 events rolled back together.*division by zero/),
+    ]);
+    expect(attempts.get('ord-batch-held-3')).toBe(2);
   });
 
   it('absorbs an already-handled event among them and applies the others once', async () => {

@@ -1,4 +1,4 @@
-import { commitWith, withTransaction } from '@fulfil/event-store';
+import { commitWith, isDeferredWriteFailure, withTransaction } from '@fulfil/event-store';
 import {
   fromKafkaMessage,
   peekEventType,
@@ -184,7 +184,9 @@ export class InboxProcessor {
             try {
               await handler(event, envelope, client, source);
             } catch (error) {
-              failed = { index, error };
+              // A write an earlier handler left to go out with this one's statement is no
+              // failure of this event's.
+              if (!isDeferredWriteFailure(error)) failed = { index, error };
               throw error;
             }
           }

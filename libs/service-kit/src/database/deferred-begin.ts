@@ -1,4 +1,15 @@
-import { Query, type Client } from 'pg';
+import type { Client } from 'pg';
+import {
+  markDeferredWriteFailure,
+  pipelinable,
+  Pipelined,
+  prepareValue,
+  submitted,
+  type PgConnection,
+  type Piped,
+  type PipedWrite,
+  type QueryFunction,
+} from './pipelined-query';
 
 /**
  * The key under which a client offers to send a transaction's BEGIN together with its first
@@ -12,86 +23,33 @@ export interface DeferredBegin {
   /** BEGIN is due: it goes out with the next statement on this client. */
   defer(): void;
   /**
-   * Ends the deferral: true when BEGIN went out and the transaction is still open, false when
-   * none ran or `commitWith` ended it.
+   * Holds a write (a statement whose answer nobody reads) to go out with the transaction's next
+   * statement, or with its COMMIT: a round trip less. PostgreSQL still runs it before that
+   * statement, as if sent alone; should it fail, that statement fails with its error (marked, see
+   * `DEFERRED_WRITE_FAILED`). False, holding nothing, outside a transaction `defer` began or
+   * after `commitWith` ended it: then run the write yourself.
    */
-  settle(): boolean;
+  deferWrite(text: string, values: readonly unknown[]): boolean;
   /**
    * Runs the transaction's last statement and commits: COMMIT written with the statement before
    * one Sync, one round trip instead of two. With BEGIN still due (no statement ran yet), the
-   * statement runs alone and commits itself. Any statement after it is refused until `settle()`.
-   * `synchronousCommit: false` commits without waiting for the WAL flush (`SET LOCAL
-   * synchronous_commit TO off` goes out with COMMIT; a lone statement gets BEGIN too).
+   * statement runs alone and commits itself. Any statement after it is refused until `commit()`
+   * or `rollback()`. `synchronousCommit: false` commits without waiting for the WAL flush (`SET
+   * LOCAL synchronous_commit TO off` goes out with COMMIT; a lone statement gets BEGIN too).
    */
   commitWith(
     text: string,
     values: readonly unknown[],
     synchronousCommit?: boolean,
   ): Promise<unknown>;
-}
-
-/** pg's Query as this file drives it: the parts of its protocol handling it extends. */
-interface QueryInternals {
-  _results: unknown;
-  prepare(connection: PgConnection): void;
-  _getRows(connection: PgConnection, rows: number | undefined): void;
-  handleReadyForQuery(connection: PgConnection): void;
-}
-
-/** The few methods of pg's connection that write extended-protocol messages. */
-interface PgConnection {
-  parsedStatements: Record<string, string | undefined>;
-  parse(config: { text: string; name: string; types: unknown[] }): void;
-  bind(config: { portal: string; statement: string; values: unknown[] }): void;
-  execute(config: { portal: string; rows: number }): void;
-  sync(): void;
-}
-
-type QueryCallback = (error: Error | undefined, result: unknown) => void;
-const PgQuery = Query as unknown as new (
-  config: unknown,
-  values: unknown,
-  callback: QueryCallback,
-) => QueryInternals;
-
-/**
- * A statement with statements without parameters around it, all written before one Sync: one
- * round trip. PostgreSQL runs them in order and, should one fail, skips the rest up to the Sync;
- * the query fails with that error. The statement's answer is the query's result, the others'
- * are dropped.
- * - `before` BEGIN: BEGIN takes no snapshot, the statement does, so the transaction sees
- *   exactly what it would have.
- * - `after` COMMIT: should the statement fail, COMMIT is skipped and the transaction is left
- *   failed, to be rolled back; should COMMIT fail, the transaction is over.
- */
-class Pipelined extends PgQuery {
-  constructor(
-    config: unknown,
-    callback: QueryCallback,
-    private readonly before: readonly string[],
-    private readonly after: readonly string[],
-  ) {
-    super(config, undefined, callback);
-  }
-
-  override prepare(connection: PgConnection): void {
-    for (const text of this.before) writeUnnamed(connection, text);
-    super.prepare(connection);
-  }
-
-  // pg's last step of an extended query: Execute, then Sync (or Flush for a row-limited read,
-  // which these statements are not).
-  override _getRows(connection: PgConnection, rows: number | undefined): void {
-    if (rows || this.after.length === 0) return super._getRows(connection, rows);
-    connection.execute({ portal: '', rows: 0 });
-    for (const text of this.after) writeUnnamed(connection, text);
-    connection.sync();
-  }
-
-  override handleReadyForQuery(connection: PgConnection): void {
-    if (Array.isArray(this._results)) this._results = this._results[this.before.length];
-    super.handleReadyForQuery(connection);
-  }
+  /**
+   * Ends the transaction `defer` began: COMMIT, with the writes still held, in one round trip;
+   * nothing when no statement ran or `commitWith` committed it. Should it fail, the transaction
+   * is still open, for `rollback()`.
+   */
+  commit(): Promise<void>;
+  /** Ends it the other way: drops the writes still held; ROLLBACK if BEGIN went out. */
+  rollback(): Promise<void>;
 }
 
 /** What goes out with a transaction's last statement (`commitWith`). */
@@ -99,38 +57,24 @@ function commitStatements(synchronousCommit: boolean): string[] {
   return synchronousCommit ? ['COMMIT'] : ['SET LOCAL synchronous_commit TO off', 'COMMIT'];
 }
 
-/** Parse, Bind and Execute of a statement without parameters, in the unnamed statement and portal. */
-function writeUnnamed(connection: PgConnection, text: string): void {
-  connection.parse({ text, name: '', types: [] });
-  connection.bind({ portal: '', statement: '', values: [] });
-  connection.execute({ portal: '', rows: 0 });
+/** A statement as pg's `query(config)` takes it, named when the client prepares it. */
+interface StatementConfig {
+  readonly text: string;
+  readonly name?: string;
+  readonly values?: unknown;
 }
-
-/** Runs `query` (a pg Query) on `client` and answers with its result, the promise way. */
-function submitted(
-  client: Client,
-  plainQuery: QueryFunction,
-  create: (callback: QueryCallback) => QueryInternals,
-): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    plainQuery.call(
-      client,
-      create((error, result) => (error ? reject(error) : resolve(result))),
-    );
-  });
-}
-
-type QueryFunction = (this: Client, ...args: unknown[]) => unknown;
 
 /**
- * The deferred BEGIN of one client: `query` (the client's, with the statement named) sends a
- * due BEGIN with a named statement this connection has prepared, called the promise way;
- * before any other statement it sends BEGIN on its own first, as pg runs queued statements in
- * order.
+ * The transaction pipeline of one client: `query` (the client's, with the statement named)
+ * sends a due BEGIN and the writes held (`deferWrite`) with a named statement this connection
+ * has prepared, called the promise way; before any other statement it sends them on their own
+ * first, as pg runs queued statements in order.
  */
 export class ClientBegin implements DeferredBegin {
-  /** `committed`: `commitWith` ended the transaction; statements wait for `settle()`. */
+  /** `committed`: `commitWith` ended the transaction; statements wait for `commit()`. */
   private state: 'idle' | 'due' | 'sent' | 'committed' = 'idle';
+  /** Writes to send with the next statement, in order. */
+  private held: PipedWrite[] = [];
 
   constructor(
     private readonly client: Client,
@@ -141,11 +85,15 @@ export class ClientBegin implements DeferredBegin {
 
   defer(): void {
     this.state = 'due';
+    this.held = [];
   }
 
-  settle(): boolean {
-    if (this.state === 'due' || this.state === 'committed') this.state = 'idle';
-    return this.state === 'sent';
+  deferWrite(text: string, values: readonly unknown[]): boolean {
+    if (this.state !== 'due' && this.state !== 'sent') return false;
+    const { name } = this.nameStatement(text, values) as StatementConfig;
+    // Converted now, so that a value pg cannot send fails the caller, not a later statement.
+    this.held.push({ text, name, values: values.map((value) => prepareValue(value)) });
+    return true;
   }
 
   async commitWith(
@@ -153,17 +101,21 @@ export class ClientBegin implements DeferredBegin {
     values: readonly unknown[],
     synchronousCommit = true,
   ): Promise<unknown> {
-    const config = this.nameStatement(text, values);
-    if (this.state === 'due' && synchronousCommit) {
+    const config = this.nameStatement(text, values) as StatementConfig;
+    if (this.state !== 'sent' && this.state !== 'due') {
+      throw new Error('commitWith runs only inside a transaction');
+    }
+    const held = this.take();
+    if (held.length > 0 && !this.canPipeline(config, held)) {
+      return this.sendFirst(held, () => this.commitWith(text, values, synchronousCommit));
+    }
+    if (this.state === 'due' && synchronousCommit && held.length === 0) {
       // No statement ran yet: this one alone is the transaction, no BEGIN, no COMMIT.
       this.state = 'committed';
       return this.plainQuery.call(this.client, config);
     }
-    if (this.state !== 'sent' && this.state !== 'due') {
-      throw new Error('commitWith runs only inside a transaction');
-    }
     // Alone but committed asynchronously: it needs a transaction for its SET LOCAL.
-    const before = this.state === 'due' ? ['BEGIN'] : [];
+    const before = [...this.beginIfDue(), ...held];
     this.state = 'committed';
     try {
       return await submitted(
@@ -184,44 +136,124 @@ export class ClientBegin implements DeferredBegin {
     }
   }
 
-  /** Runs `config` (named already) as pg's `query` would, sending a due BEGIN with it. */
+  async commit(): Promise<void> {
+    const held = this.take();
+    const state = this.state;
+    if (state === 'idle') return;
+    this.state = 'idle';
+    if (state === 'committed' || (state === 'due' && held.length === 0)) return;
+    try {
+      if (held.length === 0) {
+        await this.plainQuery.call(this.client, 'COMMIT');
+      } else if (held.every((write) => pipelinable(this.connection, write))) {
+        const commit = { text: 'COMMIT', queryMode: 'extended' };
+        const before = [...(state === 'due' ? ['BEGIN'] : []), ...held];
+        await submitted(this.client, this.plainQuery, (callback) => {
+          return new Pipelined(commit, callback, before, []);
+        });
+      } else {
+        this.state = state;
+        await this.sendFirst(held, () => this.commit());
+      }
+    } catch (error) {
+      this.state = 'sent'; // still open (but for a failed COMMIT): rollback() ends it
+      throw error;
+    }
+  }
+
+  async rollback(): Promise<void> {
+    this.held = [];
+    const state = this.state;
+    this.state = 'idle';
+    if (state === 'sent') await this.plainQuery.call(this.client, 'ROLLBACK');
+  }
+
+  /** Runs `config` (named already) as pg's `query` would, sending a due BEGIN and held writes with it. */
   query(config: unknown, rest: unknown[]): unknown {
     if (this.state === 'committed') {
       return Promise.reject(
         new Error('A statement after commitWith: the transaction has committed already'),
       );
     }
-    if (this.state !== 'due') return this.plainQuery.call(this.client, config, ...rest);
-    this.state = 'sent';
-    const named = config as {
-      name?: unknown;
-      values?: unknown;
-      callback?: unknown;
-      submit?: unknown;
-    };
-    const connection = (this.client as unknown as { connection: PgConnection }).connection;
-    const together =
+    if (this.state !== 'due' && this.held.length === 0) {
+      return this.plainQuery.call(this.client, config, ...rest);
+    }
+    const named = config as StatementConfig & { callback?: unknown; submit?: unknown };
+    const promised =
       typeof named === 'object' &&
       named !== null &&
-      typeof named.name === 'string' &&
-      connection.parsedStatements[named.name] !== undefined &&
       typeof named.callback !== 'function' &&
       typeof named.submit !== 'function' &&
       !rest.some((argument) => typeof argument === 'function');
-    if (together) {
+    const held = this.take();
+    if (promised && this.canPipeline(named, held)) {
+      const before = [...this.beginIfDue(), ...held];
+      this.state = 'sent';
       return submitted(
         this.client,
         this.plainQuery,
         (callback) =>
-          new Pipelined({ ...named, values: named.values ?? rest[0] }, callback, ['BEGIN'], []),
+          new Pipelined({ ...named, values: named.values ?? rest[0] }, callback, before, []),
       );
     }
+    if (held.length > 0) return this.sendFirst(held, () => this.query(config, rest), promised);
     // A statement not prepared yet (a failed Parse would mark it prepared all the same), a
     // cursor or a callback: BEGIN alone first. Should it fail, the connection ends, so that the
     // statement cannot run outside the transaction.
+    this.state = 'sent';
     (this.plainQuery.call(this.client, 'BEGIN') as Promise<unknown>).catch(() =>
       this.client.end().catch(() => undefined),
     );
     return this.plainQuery.call(this.client, config, ...rest);
+  }
+
+  private get connection(): PgConnection {
+    return (this.client as unknown as { connection: PgConnection }).connection;
+  }
+
+  /** The held writes, no longer held. */
+  private take(): PipedWrite[] {
+    const held = this.held;
+    this.held = [];
+    return held;
+  }
+
+  /** BEGIN, when due: it goes out now. */
+  private beginIfDue(): Piped[] {
+    return this.state === 'due' ? ['BEGIN'] : [];
+  }
+
+  /**
+   * Whether `config` can carry BEGIN and `held` in one pipeline: a named statement prepared on
+   * this connection (pg marks it prepared on the pipeline's first ParseComplete), and held
+   * writes that need no Parse of their own name.
+   */
+  private canPipeline(config: StatementConfig, held: readonly PipedWrite[]): boolean {
+    const connection = this.connection;
+    return (
+      typeof config.name === 'string' &&
+      connection.parsedStatements[config.name] !== undefined &&
+      held.every((write) => pipelinable(connection, write))
+    );
+  }
+
+  /**
+   * Sends `held` as statements of their own (a due BEGIN with the first), then what `next` sends;
+   * a write that fails is the answer (marked as a write's), and `next` is not sent. Each named
+   * write is prepared on this connection by then, ready to be piped next time. `next` called
+   * the callback way (or a cursor) goes out queued after the writes, as pg still allows.
+   */
+  private sendFirst(held: readonly PipedWrite[], next: () => unknown, promised = true): unknown {
+    const send = (write: PipedWrite) =>
+      (this.query(write, []) as Promise<unknown>).catch((error: unknown) =>
+        Promise.reject(markDeferredWriteFailure(error)),
+      );
+    if (!promised) {
+      for (const write of held) send(write).catch(() => undefined); // `next` fails after it
+      return next();
+    }
+    return held
+      .reduce<Promise<unknown>>((sent, write) => sent.then(() => send(write)), Promise.resolve())
+      .then(next);
   }
 }

@@ -1,4 +1,4 @@
-import type { Queryable } from '@fulfil/event-store';
+import { runWrites, type Queryable } from '@fulfil/event-store';
 import type { Money } from '../../domain/money';
 import type { PaymentMethod } from '../../domain/payment-method';
 
@@ -36,7 +36,10 @@ function toOrder(row: Row): PaymentOrder {
   };
 }
 
-/** SQL on `payment_orders`; every write goes through the caller's transaction. */
+/**
+ * SQL on `payment_orders`; every write goes through the caller's transaction, the writes whose
+ * answer nobody reads as `runWrites` (with the transaction's next statement, in its round trip).
+ */
 export const paymentOrders = {
   /** Remembers a placed order; a repeated `OrderPlaced` changes nothing. */
   async remember(
@@ -44,18 +47,20 @@ export const paymentOrders = {
     order: Omit<PaymentOrder, 'paymentId' | 'cancelled'>,
     placedAt: string,
   ): Promise<void> {
-    await client.query(
-      `INSERT INTO payment_orders (order_id, customer_id, payment_method, amount_minor, currency, placed_at)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (order_id) DO NOTHING`,
-      [
-        order.orderId,
-        order.customerId,
-        order.method,
-        order.amount.amountMinor,
-        order.amount.currency,
-        placedAt,
-      ],
-    );
+    await runWrites(client, [
+      {
+        text: `INSERT INTO payment_orders (order_id, customer_id, payment_method, amount_minor, currency, placed_at)
+               VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (order_id) DO NOTHING`,
+        values: [
+          order.orderId,
+          order.customerId,
+          order.method,
+          order.amount.amountMinor,
+          order.amount.currency,
+          placedAt,
+        ],
+      },
+    ]);
   },
 
   /** The order, locked for the rest of the transaction (one intent per order). */
@@ -96,16 +101,20 @@ export const paymentOrders = {
   },
 
   async updateAmount(client: Queryable, orderId: string, amount: Money): Promise<void> {
-    await client.query(
-      `UPDATE payment_orders SET amount_minor = $2, currency = $3, updated_at = now() WHERE order_id = $1`,
-      [orderId, amount.amountMinor, amount.currency],
-    );
+    await runWrites(client, [
+      {
+        text: `UPDATE payment_orders SET amount_minor = $2, currency = $3, updated_at = now() WHERE order_id = $1`,
+        values: [orderId, amount.amountMinor, amount.currency],
+      },
+    ]);
   },
 
   async markCancelled(client: Queryable, orderId: string): Promise<void> {
-    await client.query(
-      `UPDATE payment_orders SET cancelled_at = coalesce(cancelled_at, now()), updated_at = now() WHERE order_id = $1`,
-      [orderId],
-    );
+    await runWrites(client, [
+      {
+        text: `UPDATE payment_orders SET cancelled_at = coalesce(cancelled_at, now()), updated_at = now() WHERE order_id = $1`,
+        values: [orderId],
+      },
+    ]);
   },
 };
