@@ -322,6 +322,17 @@ describe("runWrites and a command handler's writes on a client that pipelines CO
     expect(await visible(after)).toBe(true);
   });
 
+  it("fails a statement without parameters after it with the held write's error too", async () => {
+    const taken = await withTransaction(pool, (client) => insert(client));
+    const { result } = await roundTrips(async (client) => {
+      await insert(client);
+      await runWrites(client, [alongside(taken)]);
+      return client.query('SELECT 1');
+    });
+    expect(result).toMatchObject({ code: '23505', constraint: 'events_event_id_key' });
+    expect(isDeferredWriteFailure(result)).toBe(true);
+  });
+
   it('drops the writes held when the work throws: never sent', async () => {
     const { result, roundTrips: count } = await roundTrips(async (client) => {
       await insert(client);

@@ -179,11 +179,13 @@ export class ClientBegin implements DeferredBegin {
       return this.plainQuery.call(this.client, config, ...rest);
     }
     const named = config as StatementConfig & { callback?: unknown; submit?: unknown };
+    // Answered with a promise: a text, or a config that is neither a cursor nor called back.
     const promised =
-      typeof named === 'object' &&
-      named !== null &&
-      typeof named.callback !== 'function' &&
-      typeof named.submit !== 'function' &&
+      (typeof named === 'string' ||
+        (typeof named === 'object' &&
+          named !== null &&
+          typeof named.callback !== 'function' &&
+          typeof named.submit !== 'function')) &&
       !rest.some((argument) => typeof argument === 'function');
     const held = this.take();
     if (promised && this.canPipeline(named, held)) {
