@@ -285,14 +285,14 @@ describe("runWrites and a command handler's writes on a client that pipelines CO
     expect(await visible(heldId)).toBe(true);
   });
 
-  it('sends the writes still held with COMMIT, and BEGIN too when nothing else ran', async () => {
+  it('sends the writes still held with COMMIT, and a transaction of one held write as that statement alone', async () => {
     await roundTrips(insertThenHold); // prepared
     const last = await roundTrips(insertThenHold);
     expect(last.roundTrips).toBe(2); // BEGIN + INSERT, the write + COMMIT
     for (const eventId of last.result as string[]) expect(await visible(eventId)).toBe(true);
     const heldId = randomUUID();
     const alone = await roundTrips((client) => runWrites(client, [alongside(heldId)]));
-    expect(alone.roundTrips).toBe(1); // BEGIN + the write + COMMIT
+    expect(alone.roundTrips).toBe(1); // the write alone: a transaction of one statement
     expect(await visible(heldId)).toBe(true);
   });
 

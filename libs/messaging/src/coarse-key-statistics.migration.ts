@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { statisticsTarget } from './skip-payload-statistics.migration';
 
 /**
  * Makes ANALYZE of the append-only event-sourcing tables — `events`, `outbox`, `inbox` — sample
@@ -15,19 +16,22 @@ export class CoarseKeyStatistics1733600000000 implements MigrationInterface {
   readonly name = 'CoarseKeyStatistics1733600000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    for (const statement of statisticsTargets(COARSE_TARGET)) await queryRunner.query(statement);
+    for (const [table, columns] of KEY_COLUMNS) {
+      await queryRunner.query(statisticsTarget(table, columns, COARSE_TARGET));
+    }
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    // -1: the server's default_statistics_target again.
-    for (const statement of statisticsTargets(-1)) await queryRunner.query(statement);
+    for (const [table, columns] of KEY_COLUMNS) {
+      await queryRunner.query(statisticsTarget(table, columns, -1));
+    }
   }
 }
 
 const COARSE_TARGET = 10;
 
 /** Every column of these tables but the payloads, whose target is 0. */
-export const KEY_COLUMNS: ReadonlyArray<readonly [string, readonly string[]]> = [
+const KEY_COLUMNS: ReadonlyArray<readonly [string, readonly string[]]> = [
   [
     'events',
     [
@@ -55,10 +59,3 @@ export const KEY_COLUMNS: ReadonlyArray<readonly [string, readonly string[]]> = 
     ],
   ],
 ];
-
-function statisticsTargets(target: number): string[] {
-  return KEY_COLUMNS.map(([table, columns]) => {
-    const alterations = columns.map((column) => `ALTER COLUMN ${column} SET STATISTICS ${target}`);
-    return `ALTER TABLE ${table} ${alterations.join(', ')}`;
-  });
-}

@@ -33,7 +33,12 @@ const PAYLOAD_COLUMNS: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['deadlines', ['payload']],
 ];
 
-function statisticsTarget(table: string, columns: readonly string[], target: number): string {
+/** One statement giving `columns` of `table` the statistics target `target` (-1: the default). */
+export function statisticsTarget(
+  table: string,
+  columns: readonly string[],
+  target: number,
+): string {
   const alterations = columns.map((column) => `ALTER COLUMN ${column} SET STATISTICS ${target}`);
   return `ALTER TABLE ${table} ${alterations.join(', ')}`;
 }

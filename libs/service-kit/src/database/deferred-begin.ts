@@ -137,26 +137,17 @@ export class ClientBegin implements DeferredBegin {
   }
 
   async commit(): Promise<void> {
-    const held = this.take();
+    // The last held write is the transaction's last statement: `commitWith` sends the others
+    // before it and COMMIT after it (or, alone and BEGIN still due, runs it by itself).
+    const last = this.held.pop();
+    if (last) await this.commitWith(last.text, last.values);
     const state = this.state;
-    if (state === 'idle') return;
     this.state = 'idle';
-    if (state === 'committed' || (state === 'due' && held.length === 0)) return;
+    if (state !== 'sent') return;
     try {
-      if (held.length === 0) {
-        await this.plainQuery.call(this.client, 'COMMIT');
-      } else if (held.every((write) => pipelinable(this.connection, write))) {
-        const commit = { text: 'COMMIT', queryMode: 'extended' };
-        const before = [...(state === 'due' ? ['BEGIN'] : []), ...held];
-        await submitted(this.client, this.plainQuery, (callback) => {
-          return new Pipelined(commit, callback, before, []);
-        });
-      } else {
-        this.state = state;
-        await this.sendFirst(held, () => this.commit());
-      }
+      await this.plainQuery.call(this.client, 'COMMIT');
     } catch (error) {
-      this.state = 'sent'; // still open (but for a failed COMMIT): rollback() ends it
+      this.state = 'sent'; // rollback() ends it
       throw error;
     }
   }
