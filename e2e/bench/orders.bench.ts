@@ -11,7 +11,8 @@
 // (database-work.ts; BENCH_STATEMENT_COUNTS=0 turns them off, and with them
 // pg_stat_statements' own small cost per statement; BENCH_TOP_STATEMENTS=N lists the N with
 // the most execution time, BENCH_WAL_BY_RELATION=N the N tables and indexes with the most WAL:
-// wal-by-relation.ts; BENCH_LATENCY_BY_SECOND=1 the latency of each second of a phase) — and
+// wal-by-relation.ts; BENCH_LATENCY_BY_SECOND=1 the latency of each second of a phase and how
+// busy the machine was in it: machine-busy.ts) — and
 // the tables autovacuum visited during the phase, and when (autovacuum-runs.ts). Ends with one
 // JSON line of figures.
 // Loopback only; every phase is bounded in time and count.
@@ -33,6 +34,7 @@ import {
 } from './stack-cpu';
 import { autovacuumRunsSince, describeAutovacuumRuns } from './autovacuum-runs';
 import { DatabaseWork, describeDatabaseWork } from './database-work';
+import { MachineBusyBySecond, describeMachineBusy } from './machine-busy';
 import { PAY_AT_ONCE, startSimulatorProcess } from '../support/payment-simulator-process';
 
 const RATES = (process.env.BENCH_ORDER_RATES ?? '10,25,50,100').split(',').map(Number);
@@ -54,7 +56,7 @@ const COUNT_STATEMENTS = process.env.BENCH_STATEMENT_COUNTS !== '0';
 const TOP_STATEMENTS = Number(process.env.BENCH_TOP_STATEMENTS ?? 0);
 /** Per rate, this many tables and indexes with the most WAL per order (default none). */
 const WAL_RELATIONS = Number(process.env.BENCH_WAL_BY_RELATION ?? 0);
-/** Per rate, the latency of the orders due in each second of the phase (default off). */
+/** Per rate, the latency of the orders due in each second of the phase and the machine's busy share (default off). */
 const LATENCY_BY_SECOND = process.env.BENCH_LATENCY_BY_SECOND === '1';
 /** The services the bench starts; each one's database is counted. */
 const SERVICES = ['orders', 'inventory', 'payments'] as const;
@@ -227,7 +229,10 @@ async function runPhase(
 ) {
   await database?.reset();
   const cpuBefore = cpu.sample();
+  const machineBusy = LATENCY_BY_SECOND ? new MachineBusyBySecond() : undefined;
+  machineBusy?.start();
   const phase = await placeAtRate(post, rate, seconds, (i) => SKUS[i % SKUS.length]!, METHOD);
+  const busyBySecond = machineBusy?.stop();
   const ids = [...phase.placed.keys()];
   await eventually(() => ids.every((id) => watcher.outcome(id)), DRAIN_MS);
   // Before the observer reads the other topics: that reading is not the platform's work.
@@ -278,6 +283,7 @@ async function runPhase(
   }
   console.log(`  ${stageTimeline(phase.placed, watcher.stages)}`);
   if (LATENCY_BY_SECOND) console.log(`  ${describeLatencyBySecond(bySecond)}`);
+  if (busyBySecond?.length) console.log(`  ${describeMachineBusy(busyBySecond)}`);
   console.log(`  ${describeCpu(cpuPerOrder)}`);
   const waits = describeRunQueueWaits(cpuPerOrder);
   if (waits) console.log(`  ${waits}`);
