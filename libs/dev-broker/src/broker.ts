@@ -5,7 +5,7 @@ import { GroupCoordinator } from './groups/group-coordinator';
 import { OffsetStore } from './groups/offset-store';
 import { Connection } from './server/connection';
 import { Dispatcher } from './server/dispatcher';
-import { BrokerState } from './server/handler';
+import { BrokerState, stopController } from './server/handler';
 import { clusterHandlers } from './server/handlers/cluster.handlers';
 import { fetchHandlers } from './server/handlers/fetch.handlers';
 import { groupHandlers } from './server/handlers/group.handlers';
@@ -59,7 +59,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     minSessionTimeoutMs: 1000,
     maxSessionTimeoutMs: 1_800_000,
   });
-  let beginStopping!: () => void;
+  const stopping = stopController();
   const state: BrokerState = {
     nodeId: config.nodeId,
     clusterId: 'fulfil-dev-broker',
@@ -69,7 +69,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     groups,
     producerIds: ProducerIdAllocator.open(config.dataDir),
     logger: config.logger,
-    stopping: new Promise<void>((resolve) => (beginStopping = resolve)),
+    stopping: stopping.signal,
   };
   const dispatcher = new Dispatcher([
     ...clusterHandlers(state),
@@ -108,7 +108,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
   const stop = () =>
     (stopped ??= (async () => {
       clearInterval(retention);
-      beginStopping();
+      stopping.abort();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Let handlers woken by `stopping` send their answers before sockets go.
       await new Promise((resolve) => setImmediate(resolve));

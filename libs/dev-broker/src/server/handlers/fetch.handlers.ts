@@ -11,9 +11,6 @@ const LATEST = -1;
 const EARLIEST = -2;
 
 export function fetchHandlers(broker: BrokerState): HandlerRegistration[] {
-  let stopping = false;
-  void broker.stopping.then(() => (stopping = true));
-
   /** Reads what is there now; `bytes` tells whether min_bytes is met. */
   const collect = (
     request: FetchRequest,
@@ -66,6 +63,7 @@ export function fetchHandlers(broker: BrokerState): HandlerRegistration[] {
       const done = () => {
         clearTimeout(timer);
         unsubscribers.forEach((unsubscribe) => unsubscribe());
+        broker.stopping.removeEventListener('abort', done);
         resolve();
       };
       const timer = setTimeout(done, waitMs);
@@ -75,7 +73,7 @@ export function fetchHandlers(broker: BrokerState): HandlerRegistration[] {
           if (log) unsubscribers.push(log.onAppend(done));
         }
       }
-      void broker.stopping.then(done);
+      broker.stopping.addEventListener('abort', done);
     });
 
   return [
@@ -84,7 +82,8 @@ export function fetchHandlers(broker: BrokerState): HandlerRegistration[] {
       for (;;) {
         const result = collect(request);
         const waitMs = deadline - Date.now();
-        if (result.bytes >= request.minBytes || result.failed || waitMs <= 0 || stopping) {
+        const enough = result.bytes >= request.minBytes || result.failed;
+        if (enough || waitMs <= 0 || broker.stopping.aborted) {
           return result.response;
         }
         await appendOrTimeout(request, waitMs);
