@@ -62,6 +62,9 @@ describe('npm start (tools/start/start.mjs)', () => {
     );
     for (const url of Object.values(started.urls))
       expect(started.output()).toContain(`${url}/docs`);
+    // No process of the start printed a Node.js warning (e.g. kafkajs' negative timer delays,
+    // which Node 23 and later report).
+    expect(started.output()).not.toMatch(/\(node:\d+\) \w*Warning/);
     const tokens = JSON.parse(readFileSync(join(started.dataDir, 'local-tokens.json'), 'utf8'));
     expect(tokens).toEqual([expect.objectContaining({ caller: 'local-dev' })]);
 

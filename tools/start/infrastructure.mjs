@@ -84,6 +84,10 @@ export async function startKafka(config, localInfra, pids) {
 
 /** Creates the platform's topics unless they exist, so consumers can subscribe at once. */
 export async function ensureTopics(require, brokers, topics) {
+  // The services' fix of kafkajs' request-queue timers (compiled by the build step): without
+  // it every answer this admin reads schedules a timer with a negative delay, which Node 23 and
+  // later print a TimeoutNegativeWarning for.
+  require('./dist/libs/service-kit/src/kafka/kafkajs-request-queue-fix.js').fixKafkajsIdleTimers();
   const { Kafka, logLevel } = require('kafkajs');
   const kafka = new Kafka({ clientId: 'fulfil-start', brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
