@@ -15,7 +15,7 @@ export class MachineBusyBySecond {
     const first = machineCpuSeconds();
     if (first === null) return; // no /proc: nothing to say
     this.samples.push(first);
-    this.timer = setInterval(() => this.samples.push(machineCpuSeconds() ?? NaN), 1_000);
+    this.timer = setInterval(() => this.samples.push(machineCpuSeconds() ?? NaN), 1_000).unref();
   }
 
   /** The machine's busy share of every whole second since `start()`, in % of all its cores. */
