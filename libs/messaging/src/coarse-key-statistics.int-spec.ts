@@ -1,12 +1,8 @@
-import type { QueryRunner } from 'typeorm';
+import { runMigration } from '@fulfil/testing';
 import { CoarseKeyStatistics1733600000000 } from './coarse-key-statistics.migration';
 import { useMigratedDatabase } from './testing/messaging-test-kit';
 
 const database = useMigratedDatabase(1);
-/** The migration's statements, run on the test database. */
-const queryRunner = {
-  query: (sql: string) => database.pool.query(sql),
-} as unknown as QueryRunner;
 
 /** Each column of `table` with its statistics target: null for the server's default. */
 async function statisticsTargets(table: string): Promise<Record<string, number | null>> {
@@ -61,11 +57,11 @@ it('still gives the planner statistics of the keys, ten values deep', async () =
 
 it('goes back to the default targets on the way down', async () => {
   const migration = new CoarseKeyStatistics1733600000000();
-  await migration.down(queryRunner);
+  await runMigration(database.pool, migration, 'down');
   try {
     expect((await statisticsTargets('events')).stream_id).toBeNull();
     expect((await statisticsTargets('events')).data).toBe(0);
   } finally {
-    await migration.up(queryRunner);
+    await runMigration(database.pool, migration, 'up');
   }
 });

@@ -1,5 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { statisticsTarget } from './skip-payload-statistics.migration';
+import {
+  DEFAULT_TARGET,
+  setStatisticsTargets,
+  type ColumnsByTable,
+} from './skip-payload-statistics.migration';
 
 /**
  * Makes ANALYZE of the append-only event-sourcing tables — `events`, `outbox`, `inbox` — sample
@@ -16,22 +20,18 @@ export class CoarseKeyStatistics1733600000000 implements MigrationInterface {
   readonly name = 'CoarseKeyStatistics1733600000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    for (const [table, columns] of KEY_COLUMNS) {
-      await queryRunner.query(statisticsTarget(table, columns, COARSE_TARGET));
-    }
+    await setStatisticsTargets(queryRunner, KEY_COLUMNS, COARSE_TARGET);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const [table, columns] of KEY_COLUMNS) {
-      await queryRunner.query(statisticsTarget(table, columns, -1));
-    }
+    await setStatisticsTargets(queryRunner, KEY_COLUMNS, DEFAULT_TARGET);
   }
 }
 
 const COARSE_TARGET = 10;
 
 /** Every column of these tables but the payloads, whose target is 0. */
-const KEY_COLUMNS: ReadonlyArray<readonly [string, readonly string[]]> = [
+const KEY_COLUMNS: ColumnsByTable = [
   [
     'events',
     [

@@ -1,13 +1,8 @@
-import type { QueryRunner } from 'typeorm';
+import { runMigration } from '@fulfil/testing';
 import { OutboxRelayOrderKey1733500000000 } from './outbox-relay-order-key.migration';
 import { useMigratedDatabase } from './testing/messaging-test-kit';
 
 const database = useMigratedDatabase(1);
-
-/** The migration's queries, run on the test pool. */
-const queryRunner = {
-  query: (sql: string) => database.pool.query(sql),
-} as unknown as QueryRunner;
 
 async function outboxIndexes(): Promise<string[]> {
   const { rows } = await database.pool.query<{ indexname: string; indexdef: string }>(
@@ -35,13 +30,13 @@ it('migrates down to the three indexes and up again, keeping the messages and th
   );
   const migration = new OutboxRelayOrderKey1733500000000();
 
-  await migration.down(queryRunner);
+  await runMigration(database.pool, migration, 'down');
   expect(await outboxIndexes()).toEqual([
     'outbox_message_id_key (message_id)',
     'outbox_pkey ("position")',
     'outbox_relay_idx (transaction_id, "position")',
   ]);
-  await migration.up(queryRunner);
+  await runMigration(database.pool, migration, 'up');
 
   expect(await outboxIndexes()).toEqual(['outbox_pkey (transaction_id, "position")']);
   expect(await outboxKeys()).toEqual(['order-1', 'order-2', 'order-3']);

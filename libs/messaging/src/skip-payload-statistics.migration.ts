@@ -13,32 +13,35 @@ export class SkipPayloadStatistics1733300000000 implements MigrationInterface {
   readonly name = 'SkipPayloadStatistics1733300000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    for (const [table, columns] of PAYLOAD_COLUMNS) {
-      await queryRunner.query(statisticsTarget(table, columns, 0));
-    }
+    await setStatisticsTargets(queryRunner, PAYLOAD_COLUMNS, 0);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    // -1: the server's default_statistics_target again.
-    for (const [table, columns] of PAYLOAD_COLUMNS) {
-      await queryRunner.query(statisticsTarget(table, columns, -1));
-    }
+    await setStatisticsTargets(queryRunner, PAYLOAD_COLUMNS, DEFAULT_TARGET);
   }
 }
 
-const PAYLOAD_COLUMNS: ReadonlyArray<readonly [string, readonly string[]]> = [
+/** Columns by table: `[table, columns]`. */
+export type ColumnsByTable = ReadonlyArray<readonly [string, readonly string[]]>;
+
+/** The server's `default_statistics_target` (a column's target of -1). */
+export const DEFAULT_TARGET = -1;
+
+const PAYLOAD_COLUMNS: ColumnsByTable = [
   ['events', ['data', 'metadata']],
   ['snapshots', ['state']],
   ['outbox', ['headers', 'value']],
   ['deadlines', ['payload']],
 ];
 
-/** One statement giving `columns` of `table` the statistics target `target` (-1: the default). */
-export function statisticsTarget(
-  table: string,
-  columns: readonly string[],
+/** Gives every column of `tables` the statistics target `target`: one statement per table. */
+export async function setStatisticsTargets(
+  queryRunner: QueryRunner,
+  tables: ColumnsByTable,
   target: number,
-): string {
-  const alterations = columns.map((column) => `ALTER COLUMN ${column} SET STATISTICS ${target}`);
-  return `ALTER TABLE ${table} ${alterations.join(', ')}`;
+): Promise<void> {
+  for (const [table, columns] of tables) {
+    const alterations = columns.map((column) => `ALTER COLUMN ${column} SET STATISTICS ${target}`);
+    await queryRunner.query(`ALTER TABLE ${table} ${alterations.join(', ')}`);
+  }
 }

@@ -24,17 +24,16 @@ export function recordStatements(client: ClientBase): {
     Symbol.for('fulfil.pg.deferred-begin')
   ];
   const holdSpy = holder && jest.spyOn(holder, 'deferWrite');
-  const calls = (spy: jest.SpyInstance | undefined) =>
-    spy
-      ? spy.mock.calls.map((args: unknown[], index: number) => ({
-          order: spy.mock.invocationCallOrder[index]!,
-          query: args[0],
-          held: spy === holdSpy && spy.mock.results[index]?.value === true,
-        }))
-      : [];
+  /** The calls of `spy` that `sent` keeps, with their place among all spied calls. */
+  const calls = (spy: jest.SpyInstance, sent: (index: number) => boolean) =>
+    spy.mock.calls.flatMap((args: unknown[], index: number) =>
+      sent(index) ? [{ order: spy.mock.invocationCallOrder[index]!, query: args[0] }] : [],
+    );
   return {
     get statements() {
-      return [...calls(querySpy), ...calls(holdSpy).filter((call) => call.held)]
+      // A write the client declined to hold (`false`) is sent through `query` instead.
+      const held = holdSpy ? calls(holdSpy, (i) => holdSpy.mock.results[i]?.value === true) : [];
+      return [...calls(querySpy, () => true), ...held]
         .sort((a, b) => a.order - b.order)
         .map(({ query }) => {
           const config = typeof query === 'string' ? { text: query } : (query as SentStatement);

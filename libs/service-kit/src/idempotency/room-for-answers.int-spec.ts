@@ -1,7 +1,7 @@
 // Storing an answer rewrites its key's row several times bigger: with the room
 // IdempotencyKeysRoomForAnswers keeps on each page, the new version stays on its claim's page
 // (a HOT update: no new index entries, nothing left in the indexes for vacuum).
-import type { QueryRunner } from 'typeorm';
+import { runMigration } from '@fulfil/testing';
 import { createIdempotencyKeysTable } from '../testing/idempotency-keys-table.fixture';
 import { useIdempotencyStoreDatabase } from '../testing/idempotency-store-database.fixture';
 import { IDEMPOTENCY_MIGRATIONS } from './idempotency.migrations';
@@ -69,15 +69,12 @@ describe('IdempotencyKeysRoomForAnswers', () => {
           `SELECT reloptions FROM pg_class WHERE oid = 'idempotency_keys'::regclass`,
         )
       ).rows[0]!.reloptions;
-    const queryRunner = {
-      query: (sql: string) => database.pool.query(sql),
-    } as unknown as QueryRunner;
     expect(await reloptions()).toEqual([`fillfactor=${CLAIM_FILL_PERCENT}`]);
 
-    await new IdempotencyKeysRoomForAnswers1733700000000().down(queryRunner);
+    await runMigration(database.pool, new IdempotencyKeysRoomForAnswers1733700000000(), 'down');
     expect(await reloptions()).toBeNull();
 
-    await new IdempotencyKeysRoomForAnswers1733700000000().up(queryRunner);
+    await runMigration(database.pool, new IdempotencyKeysRoomForAnswers1733700000000(), 'up');
     expect(await reloptions()).toEqual([`fillfactor=${CLAIM_FILL_PERCENT}`]);
   });
 });

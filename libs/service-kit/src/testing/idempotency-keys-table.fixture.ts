@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
-import type { DataSource, QueryRunner } from 'typeorm';
+import { runMigration } from '@fulfil/testing';
+import type { DataSource } from 'typeorm';
 import { IDEMPOTENCY_MIGRATIONS } from '../idempotency/idempotency.migrations';
 import { IdempotencyStore } from '../idempotency/idempotency.store';
 
@@ -12,8 +13,7 @@ export async function createIdempotencyKeysTable(
   pool: Pick<Pool, 'query'>,
   migrations: readonly (typeof IDEMPOTENCY_MIGRATIONS)[number][] = IDEMPOTENCY_MIGRATIONS,
 ): Promise<void> {
-  const queryRunner = { query: (sql: string) => pool.query(sql) } as unknown as QueryRunner;
-  for (const Migration of migrations) await new Migration().up(queryRunner);
+  for (const Migration of migrations) await runMigration(pool, new Migration(), 'up');
 }
 
 /** A store as a service process has it: on the pool of its TypeORM DataSource, here `pool`. */
