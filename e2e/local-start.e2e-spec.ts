@@ -5,7 +5,9 @@
 import { isProcessAlive } from '@fulfil/local-infra';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { SERVICE_CATALOG } from '@fulfil/contracts';
+import { PROVISIONED_TOPICS, SERVICE_CATALOG } from '@fulfil/contracts';
+import { fixKafkajsIdleTimers } from '@fulfil/service-kit';
+import { Kafka, logLevel } from 'kafkajs';
 import {
   eventually,
   REPO_ROOT,
@@ -29,6 +31,23 @@ function processesMentioning(text: string): number[] {
     }
   }
   return found;
+}
+
+/** Each topic's partition count, as the broker at `brokers` reports it. */
+async function partitionCounts(brokers: string[], topics: readonly string[]) {
+  fixKafkajsIdleTimers();
+  const admin = new Kafka({
+    clientId: 'local-start-spec',
+    brokers,
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    const { topics: metadata } = await admin.fetchTopicMetadata({ topics: [...topics] });
+    return Object.fromEntries(metadata.map((topic) => [topic.name, topic.partitions.length]));
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 describe('npm start (tools/start/start.mjs)', () => {
@@ -65,6 +84,11 @@ describe('npm start (tools/start/start.mjs)', () => {
     // No process of the start printed a Node.js warning (e.g. kafkajs' negative timer delays,
     // which Node 23 and later report).
     expect(started.output()).not.toMatch(/\(node:\d+\) \w*Warning/);
+    // One instance of each service: one partition per topic (FULFIL_TOPIC_PARTITIONS).
+    expect(await partitionCounts(started.kafkaBrokers, PROVISIONED_TOPICS)).toEqual(
+      Object.fromEntries(PROVISIONED_TOPICS.map((topic) => [topic, 1])),
+    );
+    expect(started.output()).toMatch(/created topics .* \(1 partition each\)/);
     const tokens = JSON.parse(readFileSync(join(started.dataDir, 'local-tokens.json'), 'utf8'));
     expect(tokens).toEqual([expect.objectContaining({ caller: 'local-dev' })]);
 

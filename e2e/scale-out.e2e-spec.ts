@@ -42,7 +42,8 @@ beforeAll(async () => {
   const provider = { PAYMENT_GATEWAY_URL: simulator.url };
   platform = await startLocalStack({
     services: ['orders', 'inventory', 'payments'],
-    env: provider,
+    // Two instances of each service share a topic's partitions: one each at least.
+    env: { ...provider, FULFIL_TOPIC_PARTITIONS: '3' },
   });
   await platform.ready();
   for (const name of ['orders', 'inventory'] as const) {

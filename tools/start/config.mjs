@@ -71,6 +71,12 @@ export function readStartConfig(root, env = process.env) {
     kafkaBrokers: brokers(env),
     kafkaPort: port(env, 'FULFIL_KAFKA_PORT', 9092),
     kafkaDataDir: join(dataDir, 'kafka'),
+    // Partitions of each topic the start creates. One, because the start runs one instance of
+    // each service: a consumer then takes a topic's waiting events into one transaction instead
+    // of one per partition, and fewer transactions run at once (about 8 % less CPU per order in
+    // bench:orders; docs/order-lifecycle.md, Throughput). A second instance of a service needs
+    // at least two to get any work; docker-compose and Kubernetes create three.
+    topicPartitions: integer(env, 'FULFIL_TOPIC_PARTITIONS', 1, 1),
     tokensFile: join(dataDir, 'local-tokens.json'),
     servicePortOffset: integer(env, 'FULFIL_SERVICE_PORT_OFFSET', 0, 0),
     services: only,

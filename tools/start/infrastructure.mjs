@@ -82,8 +82,12 @@ export async function startKafka(config, localInfra, pids) {
   };
 }
 
-/** Creates the platform's topics unless they exist, so consumers can subscribe at once. */
-export async function ensureTopics(require, brokers, topics) {
+/**
+ * Creates the platform's topics that do not exist yet, with `partitions` partitions each.
+ * Resolves with the topics it created and, as `other`, the existing ones whose partition count
+ * differs (`name: count`): a topic keeps the count it was created with.
+ */
+export async function ensureTopics(require, brokers, topics, partitions) {
   // The services' fix of kafkajs' request-queue timers (compiled by the build step): without
   // it every answer this admin reads schedules a timer with a negative delay, which Node 23 and
   // later print a TimeoutNegativeWarning for.
@@ -97,11 +101,17 @@ export async function ensureTopics(require, brokers, topics) {
     const missing = topics.filter((topic) => !existing.has(topic));
     if (missing.length > 0) {
       await admin.createTopics({
-        topics: missing.map((topic) => ({ topic, numPartitions: 3 })),
+        topics: missing.map((topic) => ({ topic, numPartitions: partitions })),
         waitForLeaders: true,
       });
     }
-    return missing;
+    const kept = topics.filter((topic) => existing.has(topic));
+    const metadata =
+      kept.length > 0 ? (await admin.fetchTopicMetadata({ topics: kept })).topics : [];
+    const other = metadata
+      .filter((topic) => topic.partitions.length !== partitions)
+      .map((topic) => `${topic.name}: ${topic.partitions.length}`);
+    return { created: missing, other };
   } finally {
     await admin.disconnect().catch(() => undefined);
   }

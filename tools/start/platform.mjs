@@ -103,13 +103,21 @@ export async function runPlatform(config) {
     const { postgres, kafka } = running;
     void postgres.exited?.then((exit) => crashed('PostgreSQL', exit));
     void kafka.exited?.then((exit) => crashed('the Kafka broker', exit));
-    const created = await ensureTopics(require, kafka.brokers, PROVISIONED_TOPICS).catch(
+    const partitions = config.topicPartitions;
+    const topics = await ensureTopics(require, kafka.brokers, PROVISIONED_TOPICS, partitions).catch(
       (error) => {
         log(`could not create the topics (${error.message}); services may create them`);
-        return [];
+        return { created: [], other: [] };
       },
     );
-    if (created.length > 0) log(`created topics ${created.join(', ')}`);
+    const each = `${partitions} partition${partitions === 1 ? '' : 's'} each`;
+    if (topics.created.length > 0) log(`created topics ${topics.created.join(', ')} (${each})`);
+    if (topics.other.length > 0) {
+      log(
+        `existing topics keep their partition counts (${topics.other.join(', ')}); ` +
+          `FULFIL_TOPIC_PARTITIONS=${partitions} applies to topics created from now on`,
+      );
+    }
 
     const { authTokens } = loadLocalTokens(
       config.tokensFile,
