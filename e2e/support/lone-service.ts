@@ -61,6 +61,11 @@ export class LoneService {
     return { ...platform, urls: { ...platform.urls, [this.name]: this.url } };
   }
 
+  /** What the running `npm start` printed so far. */
+  output(): string {
+    return this.current.output();
+  }
+
   /** The last lines the running `npm start` printed, for error messages. */
   tail(lines?: number): string {
     return this.current.tail(lines);

@@ -106,13 +106,18 @@ export async function ensureTopics(require, brokers, topics, partitions) {
       });
     }
     const kept = topics.filter((topic) => existing.has(topic));
-    const metadata =
-      kept.length > 0 ? (await admin.fetchTopicMetadata({ topics: kept })).topics : [];
-    const other = metadata
-      .filter((topic) => topic.partitions.length !== partitions)
-      .map((topic) => `${topic.name}: ${topic.partitions.length}`);
-    return { created: missing, other };
+    return { created: missing, other: await otherPartitionCounts(admin, kept, partitions) };
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
+}
+
+/** `name: count` of each topic whose partition count is not `partitions`; none if unknowable. */
+async function otherPartitionCounts(admin, topics, partitions) {
+  if (topics.length === 0) return [];
+  // Only for a hint: a Kafka that will not describe its topics to this client is no failure.
+  const metadata = await admin.fetchTopicMetadata({ topics }).catch(() => ({ topics: [] }));
+  return metadata.topics
+    .filter((topic) => topic.partitions.length !== partitions)
+    .map((topic) => `${topic.name}: ${topic.partitions.length}`);
 }
