@@ -73,7 +73,7 @@ export function readStartConfig(root, env = process.env) {
     kafkaDataDir: join(dataDir, 'kafka'),
     // Partitions of each topic the start creates. One, because the start runs one instance of
     // each service: a consumer then takes a topic's waiting events into one transaction instead
-    // of one per partition, and fewer transactions run at once (about 8 % less CPU per order in
+    // of one per partition, and fewer transactions run at once (3–8 % less CPU per order in
     // bench:orders; docs/order-lifecycle.md, Throughput). A second instance of a service needs
     // at least two to get any work; docker-compose and Kubernetes create three.
     topicPartitions: integer(env, 'FULFIL_TOPIC_PARTITIONS', 1, 1),
