@@ -97,27 +97,21 @@ export async function ensureTopics(require, brokers, topics, partitions) {
   const admin = kafka.admin();
   try {
     await admin.connect();
-    const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((topic) => !existing.has(topic));
+    // Every topic with its partitions, in the one metadata request that listing them costs.
+    const { topics: known } = await admin.fetchTopicMetadata();
+    const counts = new Map(known.map((topic) => [topic.name, topic.partitions.length]));
+    const missing = topics.filter((topic) => !counts.has(topic));
     if (missing.length > 0) {
       await admin.createTopics({
         topics: missing.map((topic) => ({ topic, numPartitions: partitions })),
         waitForLeaders: true,
       });
     }
-    const kept = topics.filter((topic) => existing.has(topic));
-    return { created: missing, other: await otherPartitionCounts(admin, kept, partitions) };
+    const other = topics
+      .filter((topic) => counts.has(topic) && counts.get(topic) !== partitions)
+      .map((topic) => `${topic}: ${counts.get(topic)}`);
+    return { created: missing, other };
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
-}
-
-/** `name: count` of each topic whose partition count is not `partitions`; none if unknowable. */
-async function otherPartitionCounts(admin, topics, partitions) {
-  if (topics.length === 0) return [];
-  // Only for a hint: a Kafka that will not describe its topics to this client is no failure.
-  const metadata = await admin.fetchTopicMetadata({ topics }).catch(() => ({ topics: [] }));
-  return metadata.topics
-    .filter((topic) => topic.partitions.length !== partitions)
-    .map((topic) => `${topic.name}: ${topic.partitions.length}`);
 }
