@@ -84,8 +84,8 @@ export async function startKafka(config, localInfra, pids) {
 
 /**
  * Creates the platform's topics that do not exist yet, with `partitions` partitions each.
- * Resolves with the topics it created and, as `other`, the existing ones whose partition count
- * differs (`name: count`): a topic keeps the count it was created with.
+ * Resolves with the topics it created and the existing ones whose partition count differs
+ * (`differing`, as `name: count`): a topic keeps the count it was created with.
  */
 export async function ensureTopics(require, brokers, topics, partitions) {
   // The services' fix of kafkajs' request-queue timers (compiled by the build step): without
@@ -107,10 +107,10 @@ export async function ensureTopics(require, brokers, topics, partitions) {
         waitForLeaders: true,
       });
     }
-    const other = topics
+    const differing = topics
       .filter((topic) => counts.has(topic) && counts.get(topic) !== partitions)
       .map((topic) => `${topic}: ${counts.get(topic)}`);
-    return { created: missing, other };
+    return { created: missing, differing };
   } finally {
     await admin.disconnect().catch(() => undefined);
   }

@@ -107,14 +107,14 @@ export async function runPlatform(config) {
     const topics = await ensureTopics(require, kafka.brokers, PROVISIONED_TOPICS, partitions).catch(
       (error) => {
         log(`could not create the topics (${error.message}); services may create them`);
-        return { created: [], other: [] };
+        return { created: [], differing: [] };
       },
     );
     const each = `${partitions} partition${partitions === 1 ? '' : 's'} each`;
     if (topics.created.length > 0) log(`created topics ${topics.created.join(', ')} (${each})`);
-    if (topics.other.length > 0) {
+    if (topics.differing.length > 0) {
       log(
-        `existing topics keep their partition counts (${topics.other.join(', ')}); ` +
+        `existing topics keep their partition counts (${topics.differing.join(', ')}); ` +
           `FULFIL_TOPIC_PARTITIONS=${partitions} applies to topics created from now on`,
       );
     }
