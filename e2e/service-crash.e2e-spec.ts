@@ -60,9 +60,9 @@ describe('a service crash under load', () => {
   it('orders: a client retrying with its key gets one order, confirmed exactly once', async () => {
     // Clients retry with the same key, as they must when a request got no answer: a placement
     // the crash cut off after its commit is answered from the answer it committed, one cut off
-    // before it runs afresh — also one whose key the dead process had claimed: the claim names
-    // that process's owner session, which PostgreSQL ended with it, so no retry meets 409
-    // `idempotency-key-in-progress` waiting for the claim's lock to time out.
+    // before it runs afresh — a placement claims no key before its commit (the answer's write
+    // takes it), and its key guard's lock ended with the dead process's connection, so no retry
+    // meets 409 `idempotency-key-in-progress`.
     const statuses: number[] = [];
     const place = (body: object) => placeUntilAccepted(api, body, statuses, () => orders!.tail(80));
     let inFlight: Promise<Order>[] = [];

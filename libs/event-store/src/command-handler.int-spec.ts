@@ -201,6 +201,32 @@ describe('CommandHandler', () => {
     expect(await db.store.readStream(id)).toHaveLength(1);
   });
 
+  it('runs beforeAppend ahead of the append in its transaction: its failure appends nothing', async () => {
+    const handler = new CommandHandler(db.store);
+    const id = stream();
+    const mark = randomUUID();
+    let seenInTransaction: unknown;
+    await handler.handle(id, add(3), {
+      decider: counter,
+      beforeAppend: { text: "SELECT set_config('fulfil.test_mark', $1, true)", values: [mark] },
+      afterAppend: async (client) => {
+        const { rows } = await client.query("SELECT current_setting('fulfil.test_mark') AS m");
+        seenInTransaction = rows[0]!.m;
+      },
+    });
+    expect(seenInTransaction).toBe(mark);
+    const afterwards = jest.fn(async () => undefined);
+    await expect(
+      handler.handle(id, add(4), {
+        decider: counter,
+        beforeAppend: { text: 'SELECT 1 FROM no_such_table', values: [] },
+        afterAppend: afterwards,
+      }),
+    ).rejects.toThrow(/no_such_table/);
+    expect(afterwards).not.toHaveBeenCalled();
+    expect(await db.store.readStream(id)).toHaveLength(1);
+  });
+
   describe('with the stream as the caller knows it (known)', () => {
     /** The statements `handle` runs in its caller's transaction, and its result. */
     const handleRecorded = (

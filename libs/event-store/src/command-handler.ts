@@ -3,6 +3,7 @@ import { appendedStream, rememberAppended, type KnownStream } from './appended-s
 import type { EventStore } from './event-store';
 import { isStaleExpectation, WrongExpectedVersionError } from './event-store.errors';
 import type { EventMetadata, RecordedEvent } from './event.types';
+import { runWrites, type Write } from './writes';
 
 /**
  * The decider shape the handler needs — structurally the `Decider` of `@fulfil/decider`, so
@@ -47,6 +48,12 @@ export interface HandleOptions<Command, Event, State> {
    * an append checks the version (so is a command the decider refuses on it).
    */
   readonly known?: KnownStream<State>;
+  /**
+   * A statement for the append's transaction, ahead of the append: a guard that fails the
+   * transaction (e.g. a lock only one transaction may hold). Sent together with the append where
+   * the client can (`runWrites`), so its failure is the append's.
+   */
+  readonly beforeAppend?: Write;
   /** Runs in the append's transaction after a successful append (e.g. to write the outbox). */
   readonly afterAppend?: (
     client: PoolClient,
@@ -251,6 +258,7 @@ export class CommandHandler {
     const state = decided.reduce((s, e) => decider.evolve(s, e), loaded.state);
     if (events.length === 0) return noChange({ state, version: loaded.version });
     const append = async (client: PoolClient) => {
+      if (options.beforeAppend) await runWrites(client, [options.beforeAppend]);
       const appended = await this.store.appendToStream(streamId, events, {
         expectedVersion: loaded.version,
         expectedLastEventId: loaded.lastEventId,

@@ -50,6 +50,11 @@ export {
 } from './openapi/openapi-document';
 
 export { Idempotent, type IdempotentOptions } from './idempotency/idempotent.decorator';
-export { idempotentAnswerWrite, type IdempotentAnswerWrite } from './idempotency/idempotent-answer';
+export {
+  idempotentAnswerWrite,
+  idempotentKeyGuard,
+  type IdempotentAnswerWrite,
+} from './idempotency/idempotent-answer';
 export { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from './idempotency/idempotency-key';
 export { IDEMPOTENCY_MIGRATIONS } from './idempotency/idempotency.migrations';
+export { IdempotencyKeysPackedForAnswers1796700000000 } from './idempotency/room-for-answers.migration';

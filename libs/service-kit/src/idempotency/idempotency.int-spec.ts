@@ -355,6 +355,101 @@ describe('Idempotency-Key on real PostgreSQL', () => {
     });
   });
 
+  describe('on a route whose answer takes its key (claimWithAnswer)', () => {
+    const path = '/payments/claim-with-answer';
+    /** Handler runs waiting at the gate inside their transaction (after their insert). */
+    const heldInTransaction = async (): Promise<number> => {
+      const [row] = (await dataSource.query(
+        `SELECT count(*)::int AS count FROM pg_stat_activity
+          WHERE state = 'idle in transaction'
+            AND query LIKE 'INSERT INTO fixture_payment_attempts%'`,
+      )) as Array<{ count: number }>;
+      return row!.count;
+    };
+    /**
+     * Sends `body` (outcome `hold`), and once its handler waits at the gate inside its
+     * transaction runs `meanwhile`, then opens the gate: the first response and what `meanwhile`
+     * returned.
+     */
+    const whileHeld = async <T>(body: object, key: string, meanwhile: () => Promise<T>) => {
+      paymentsGate.close();
+      try {
+        const pending = start(post(path, body, key));
+        await waitFor('the handler at the gate', async () => (await heldInTransaction()) === 1);
+        const during = await meanwhile();
+        paymentsGate.open();
+        return { first: await pending, during };
+      } finally {
+        paymentsGate.open();
+      }
+    };
+
+    it('claims nothing before the handler, commits the answer with its work and replays it', async () => {
+      const key = randomUUID();
+      const body = { reference: 'with-answer', amount: 40, outcome: 'hold' };
+      const { first, during } = await whileHeld(body, key, () => keyRows(key));
+      expect(during).toBe(0);
+      expect(first.status).toBe(201);
+      expect(first.headers['location']).toBe(`/payments/${first.body.id}`);
+      expect(await keyRows(key)).toBe(1);
+
+      // The retry runs the handler too: its answer finds the key taken, and it rolls back.
+      const replay = await post(path, body, key).expect(201);
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.text).toBe(first.text);
+      expect(replay.headers['location']).toBe(first.headers['location']);
+      expect(await executions('with-answer')).toBe(1);
+    });
+
+    it('answers a request with the key of one still running 409 with Retry-After', async () => {
+      const key = randomUUID();
+      const body = { reference: 'with-answer-twins', amount: 41, outcome: 'hold' };
+      const { first, during } = await whileHeld(body, key, () => post(path, body, key));
+      expectProblem(during, 409, 'idempotency-key-in-progress');
+      expect(during.headers['retry-after']).toBe('1');
+      expect(first.status).toBe(201);
+      const replay = await post(path, body, key).expect(201);
+      expect(replay.text).toBe(first.text);
+      expect(await executions('with-answer-twins')).toBe(1);
+    });
+
+    it('answers another body with the key 409 while the first runs, 422 once it answered', async () => {
+      const key = randomUUID();
+      const reference = 'with-answer-other';
+      const other = { reference, amount: 43 };
+      const { first, during } = await whileHeld(
+        { reference, amount: 42, outcome: 'hold' },
+        key,
+        () => post(path, other, key),
+      );
+      expectProblem(during, 409, 'idempotency-key-in-progress');
+      expect(first.status).toBe(201);
+      expectProblem(await post(path, other, key), 422, 'idempotency-key-reused');
+      expect(await executions(reference)).toBe(1);
+    });
+
+    it('stores a client error (4xx) of the handler, whose work rolled back, and replays it', async () => {
+      const key = randomUUID();
+      const body = { reference: 'with-answer-declined', amount: 44, outcome: 'decline' };
+      const first = await post(path, body, key);
+      expectProblem(first, 422, 'payment-declined');
+      const replay = await post(path, body, key);
+      expect(replay.text).toBe(first.text);
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(await executions('with-answer-declined')).toBe(0);
+    });
+
+    it('stores nothing for a server error: a retry runs again', async () => {
+      const key = randomUUID();
+      const body = { reference: 'with-answer-crashing', amount: 45, outcome: 'crash' };
+      expectProblem(await post(path, body, key), 500, 'internal-error');
+      expect(await keyRows(key)).toBe(0);
+      const retry = await post(path, body, key);
+      expectProblem(retry, 500, 'internal-error');
+      expect(retry.headers['idempotent-replayed']).toBeUndefined();
+    });
+  });
+
   it('ignores an expired key and purges expired rows', async () => {
     const key = randomUUID();
     const body = { reference: 'expiring', amount: 4 };

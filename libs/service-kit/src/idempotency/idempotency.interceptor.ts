@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   Injectable,
   Logger,
@@ -9,6 +10,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { Observable, catchError, concatMap, finalize, from, of, takeLast, throwError } from 'rxjs';
 import { isDatabaseUnavailable } from '../database/database-unavailable';
+import { ProblemException } from '../http/problem-details';
 import type { KitRequest } from '../logging/request-logging';
 import { IDEMPOTENT_ROUTE, type IdempotentRouteOptions } from './idempotent.decorator';
 import { IDEMPOTENT_REPLAYED_HEADER, parseIdempotencyKey } from './idempotency-key';
@@ -20,9 +22,15 @@ import {
   idempotencyKeyReused,
 } from './idempotency.problems';
 import {
+  answerStatement,
+  answerTakingKeyStatement,
   IdempotencyStore,
+  isKeyInProgressError,
+  isKeyTakenError,
+  keyGuardStatement,
   type IdempotencyClaim,
   type IdempotencyScope,
+  type KeyToAnswer,
   type StoredResponse,
 } from './idempotency.store';
 import { expectAnswer } from './idempotent-answer';
@@ -84,6 +92,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
       target: req.originalUrl ?? req.url,
       body: req.body as unknown,
     });
+    if (options.claimWithAnswer) {
+      this.store.purgeExpiredWhenDue();
+      const { retentionMs } = options;
+      const key: KeyToAnswer = { ...scope, fingerprint, lockToken: randomUUID(), retentionMs };
+      return this.runClaimingWithAnswer(key, req, res, next);
+    }
     return from(this.decide(scope, fingerprint, options, res)).pipe(
       concatMap((decision) => {
         if (decision.kind === 'run') return this.run(decision.claim, req, res, next);
@@ -127,7 +141,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     next: CallHandler,
   ): Observable<unknown> {
     let settled = false;
-    const committedWithHandler = expectAnswer(claim, res);
+    const committedWithHandler = expectAnswer((response) => answerStatement(claim, response), res);
     return next.handle().pipe(
       takeLast(1),
       concatMap(async (value) => {
@@ -153,6 +167,95 @@ export class IdempotencyInterceptor implements NestInterceptor {
         if (!settled) void this.release(claim);
       }),
     );
+  }
+
+  /**
+   * Runs the handler of a `claimWithAnswer` route, its key unclaimed: its transaction locks the
+   * key first (`idempotentKeyGuard`: 409 while another request's holds it), and the answer it
+   * commits (`idempotentAnswerWrite`) takes the key. Any other outcome — no answer committed, an
+   * error — first looks whether another request took the key: its answer is then sent (or 422
+   * for another body), as to a retry, whatever this run did (its transaction rolled back, or
+   * found the other's work done).
+   */
+  private runClaimingWithAnswer(
+    key: KeyToAnswer,
+    req: IdempotentRequest,
+    res: Response,
+    next: CallHandler,
+  ): Observable<unknown> {
+    const committedWithHandler = expectAnswer(
+      (response) => answerTakingKeyStatement(key, response),
+      res,
+      keyGuardStatement(key),
+    );
+    return next.handle().pipe(
+      takeLast(1),
+      concatMap(async (value) => {
+        const capture = captureSuccess(value, res);
+        if (capture.kind === 'unstorable') return value;
+        if (committedWithHandler(capture.response)) return capture.send;
+        if (await this.storeTakingKey(key, capture.response)) return capture.send;
+        return (await this.answerOfTakenKey(key, res)) ?? capture.send;
+      }),
+      catchError((error: unknown) => from(this.afterFailure(key, error, req, res))),
+    );
+  }
+
+  /**
+   * After a `claimWithAnswer` handler failed: the answer of the request that took the key, if
+   * one did; else the failure stands, stored as the key's answer when it is a definitive one.
+   */
+  private async afterFailure(
+    key: KeyToAnswer,
+    error: unknown,
+    req: IdempotentRequest,
+    res: Response,
+  ): Promise<string | undefined> {
+    // Unreadable (the database is out of reach, the likely cause of the failure): as absent.
+    const answer = await this.answerOfTakenKey(key, res).catch((lookup: unknown) => {
+      if (lookup instanceof ProblemException) throw lookup;
+      return undefined;
+    });
+    if (answer !== undefined) return answer;
+    // Held by a request still running (`idempotentKeyGuard`), or taken and gone again before
+    // this look (purged): the caller may retry.
+    if (isKeyInProgressError(error) || isKeyTakenError(error)) throw this.inProgress(res);
+    const response = captureError(error, req, res);
+    if (response) await this.storeTakingKey(key, response);
+    throw error;
+  }
+
+  /**
+   * The stored answer of a key another request took, set on `res` (its body returned, to send):
+   * `idempotency-key-reused` for another request, `in-progress` for a claim still running.
+   * Undefined when the key has no answer.
+   */
+  private async answerOfTakenKey(key: KeyToAnswer, res: Response): Promise<string | undefined> {
+    const existing = await this.store.find(key);
+    if (existing === undefined || existing.state === 'expired') return undefined;
+    if (existing.fingerprint !== key.fingerprint) throw idempotencyKeyReused();
+    if (existing.state === 'completed') return replay(existing.response, res) ?? '';
+    if (existing.abandoned) return undefined;
+    throw this.inProgress(res);
+  }
+
+  private inProgress(res: Response): Error {
+    res.setHeader('Retry-After', String(IN_PROGRESS_RETRY_AFTER_SECONDS));
+    return idempotencyKeyInProgress();
+  }
+
+  /**
+   * Stores the answer of a `claimWithAnswer` key; false when another request took the key. A
+   * failure to store it is logged and counts as stored: it must not turn a done deed into an
+   * error, so this request's answer is sent, and a retry runs afresh.
+   */
+  private async storeTakingKey(key: KeyToAnswer, response: StoredResponse): Promise<boolean> {
+    try {
+      return await this.store.storeAnswer(key, response);
+    } catch (error) {
+      this.logger.error({ msg: 'Storing an idempotent response failed', err: error });
+      return true;
+    }
   }
 
   /**

@@ -24,6 +24,12 @@ export interface IdempotencyClaim extends IdempotencyScope {
   readonly lockToken: string;
 }
 
+/** A statement with its values (shaped like event-store's `Write`). */
+export interface IdempotencyStatement {
+  readonly text: string;
+  readonly values: readonly unknown[];
+}
+
 /** A response as it is stored and replayed. `body` is the exact text sent (none: null). */
 export interface StoredResponse {
   readonly status: number;
@@ -112,11 +118,124 @@ const answerValues = (claim: IdempotencyClaim, response: StoredResponse): unknow
 export function answerStatement(
   claim: IdempotencyClaim,
   response: StoredResponse,
-): { readonly text: string; readonly values: readonly unknown[] } {
+): IdempotencyStatement {
   return {
     text: `${STORE_ANSWER} WHERE ${SCOPE_MATCH} AND lock_token = $5`,
     values: answerValues(claim, response),
   };
+}
+
+/**
+ * A key of a `claimWithAnswer` route (see `IdempotentOptions`): not claimed before its handler
+ * runs, but taken by the write of its answer. `lockToken` tells this request's answer apart.
+ */
+export interface KeyToAnswer extends IdempotencyClaim {
+  readonly fingerprint: string;
+  readonly retentionMs: number;
+}
+
+/**
+ * Inserts the key as answered, or replaces a row it may take: this request's own (an answer
+ * it replaces), one past its retention, or an abandoned claim of the same request (made by a
+ * route without `claimWithAnswer`, see `ABANDONED`). `$1…$4` the scope, `$5` the fingerprint,
+ * `$6` the lock token, `$7` the retention in ms, `$8…$10` the response. `whenTaken` is the SQL
+ * of the ON CONFLICT clause's WHERE given that condition: what happens to a row it may not take.
+ */
+function answerTakingKeySql(whenTaken: (mayTake: string) => string): string {
+  const mayTake = `(k.lock_token = EXCLUDED.lock_token OR k.expires_at <= now()
+      OR (k.fingerprint = EXCLUDED.fingerprint AND ${ABANDONED}))`;
+  return `INSERT INTO idempotency_keys AS k
+      (caller, method, route, idempotency_key, fingerprint, state, lock_token, expires_at,
+       completed_at, response_status, response_headers, response_body)
+    VALUES ($1, $2, $3, $4, $5, 'completed', $6::uuid,
+            now() + $7::float8 * interval '1 millisecond', now(), $8, $9::jsonb, $10)
+    ON CONFLICT (caller, method, route, idempotency_key) DO UPDATE SET
+      fingerprint = EXCLUDED.fingerprint, state = 'completed', lock_token = EXCLUDED.lock_token,
+      locked_until = NULL, owner_key = NULL, created_at = now(), expires_at = EXCLUDED.expires_at,
+      completed_at = now(), response_status = EXCLUDED.response_status,
+      response_headers = EXCLUDED.response_headers, response_body = EXCLUDED.response_body
+    WHERE ${whenTaken(mayTake)}`;
+}
+
+const answerTakingKeyValues = (key: KeyToAnswer, response: StoredResponse): unknown[] => [
+  ...scopeParams(key),
+  key.fingerprint,
+  key.lockToken,
+  key.retentionMs,
+  response.status,
+  JSON.stringify(response.headers),
+  response.body === null ? null : Buffer.from(response.body, 'utf8'),
+];
+
+/** Seed of the key locks' hash: apart from other advisory locks on hashes of text. */
+const KEY_LOCK_SEED = 1_207_203;
+
+/** What marks the error of {@link answerTakingKeyStatement} meeting a key taken first. */
+const KEY_TAKEN_MARK = 'idempotency key taken by another request';
+/** What marks the error of {@link keyGuardStatement} meeting a key in another's transaction. */
+const KEY_IN_PROGRESS_MARK = 'idempotency key in progress in another transaction';
+const INVALID_TEXT_REPRESENTATION = '22P02';
+
+/** Whether `error` is PostgreSQL's failure to read a text carrying `mark` (see below). */
+function failedWithMark(error: unknown, mark: string): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return (
+    code === INVALID_TEXT_REPRESENTATION && typeof message === 'string' && message.includes(mark)
+  );
+}
+
+/**
+ * The first statement of a `claimWithAnswer` request's transaction: takes a lock on the key
+ * that lasts as long as the transaction, and fails it ({@link isKeyInProgressError}) when
+ * another transaction holds that lock — another request with the key, still running. What keeps
+ * such a request from running the handler beside the first, and answers it 409 as the claim
+ * does on other routes. The lock is PostgreSQL's advisory lock on a 64-bit hash of the key's
+ * scope. It fails by casting a text to integer; the lock's result is a column of a
+ * materialized CTE, so the cast cannot be folded into a constant and evaluated when planning.
+ */
+export function keyGuardStatement(scope: IdempotencyScope): IdempotencyStatement {
+  return {
+    text: `WITH lock AS MATERIALIZED (
+        SELECT pg_try_advisory_xact_lock(hashtextextended($1, ${KEY_LOCK_SEED})) AS got)
+      SELECT CASE WHEN got THEN 1 ELSE ('${KEY_IN_PROGRESS_MARK}: ' || got::text)::int END
+        FROM lock`,
+    values: [JSON.stringify(scopeParams(scope))],
+  };
+}
+
+/** Whether `error` is {@link keyGuardStatement}'s: another transaction holds the key. */
+export function isKeyInProgressError(error: unknown): boolean {
+  return failedWithMark(error, KEY_IN_PROGRESS_MARK);
+}
+
+/**
+ * The statement that stores `response` as the answer of `key` in the transaction of the
+ * handler's own writes, taking the key: should another request have taken it first (its
+ * transaction committed, or committing while this one waits on the key's row), the statement
+ * fails ({@link isKeyTakenError}) and so the whole transaction — what this request did is
+ * undone, and the other one's answer is the key's.
+ *
+ * It fails by casting a text naming the key to boolean in the ON CONFLICT clause's WHERE,
+ * evaluated only for a row it may not take (a column in it keeps it from being folded as a
+ * constant): plain SQL, so that no function must be migrated into every service's database.
+ */
+export function answerTakingKeyStatement(
+  key: KeyToAnswer,
+  response: StoredResponse,
+): IdempotencyStatement {
+  return {
+    text: answerTakingKeySql(
+      (mayTake) =>
+        `CASE WHEN ${mayTake} THEN true
+              ELSE ('${KEY_TAKEN_MARK}: ' || k.idempotency_key)::boolean END`,
+    ),
+    values: answerTakingKeyValues(key, response),
+  };
+}
+
+/** Whether `error` is {@link answerTakingKeyStatement}'s: another request took the key first. */
+export function isKeyTakenError(error: unknown): boolean {
+  return failedWithMark(error, KEY_TAKEN_MARK);
 }
 
 /**
@@ -229,6 +348,18 @@ export class IdempotencyStore implements OnModuleDestroy, OnApplicationShutdown 
       `${STORE_ANSWER}, lock_token = NULL, locked_until = NULL
         WHERE ${SCOPE_MATCH} AND lock_token = $5`,
       answerValues(claim, response),
+    );
+    return rowCount === 1;
+  }
+
+  /**
+   * Stores `response` as the answer of a `claimWithAnswer` key, taking the key as
+   * {@link answerTakingKeyStatement} does; false, storing nothing, when another request took it.
+   */
+  async storeAnswer(key: KeyToAnswer, response: StoredResponse): Promise<boolean> {
+    const { rowCount } = await this.query(
+      `${answerTakingKeySql((mayTake) => mayTake)} RETURNING 1`,
+      answerTakingKeyValues(key, response),
     );
     return rowCount === 1;
   }

@@ -21,6 +21,16 @@ export interface IdempotentOptions {
   readonly lockTimeoutMs?: number;
   /** How long a key and its stored response are kept after the first request. Default 24 h. */
   readonly retentionMs?: number;
+  /**
+   * For a handler that commits every effect in one transaction together with its answer
+   * (`idempotentAnswerWrite`), which it starts with `idempotentKeyGuard()`: the key is not
+   * claimed before the handler runs — a statement and a commit less per request. The guard locks
+   * the key for the transaction (409 to a request while another one's transaction holds it),
+   * and the answer's write takes the key, failing the transaction when another request took it
+   * first: that request's answer is then replayed (or 422 for another body). No lock timeout
+   * applies (nothing is left claimed should the process die). Default `false`.
+   */
+  readonly claimWithAnswer?: boolean;
 }
 
 /** The options as the interceptor reads them from the route's metadata. */
@@ -30,10 +40,14 @@ export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
 export const DEFAULT_RETENTION_MS = 24 * 60 * 60 * 1_000;
 
 function resolveOptions(options: IdempotentOptions): IdempotentRouteOptions {
+  if (options.claimWithAnswer && options.lockTimeoutMs !== undefined) {
+    throw new TypeError('@Idempotent(): lockTimeoutMs has no use with claimWithAnswer');
+  }
   const resolved = {
     required: options.required ?? false,
     lockTimeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
     retentionMs: options.retentionMs ?? DEFAULT_RETENTION_MS,
+    claimWithAnswer: options.claimWithAnswer ?? false,
   };
   for (const name of ['lockTimeoutMs', 'retentionMs'] as const) {
     if (!Number.isSafeInteger(resolved[name]) || resolved[name] <= 0) {

@@ -28,3 +28,24 @@ export class IdempotencyKeysRoomForAnswers1733700000000 implements MigrationInte
     await queryRunner.query('ALTER TABLE idempotency_keys RESET (fillfactor)');
   }
 }
+
+/**
+ * For a service whose idempotent routes take their keys with their answers (`claimWithAnswer`):
+ * each key's row is then inserted whole and not updated, and the room the migration above keeps
+ * would only spread the rows out — an answer of about a kilobyte, alone on its 8 kB page. Packs
+ * the pages full again (PostgreSQL's default). Add it after `IDEMPOTENCY_MIGRATIONS`; the few
+ * answers of routes that claim first then move to another page (see `CLAIM_FILL_PERCENT`).
+ */
+export class IdempotencyKeysPackedForAnswers1796700000000 implements MigrationInterface {
+  readonly name = 'IdempotencyKeysPackedForAnswers1796700000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('ALTER TABLE idempotency_keys RESET (fillfactor)');
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `ALTER TABLE idempotency_keys SET (fillfactor = ${CLAIM_FILL_PERCENT})`,
+    );
+  }
+}

@@ -3,12 +3,12 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { IsIn, IsInt, IsOptional, IsString, Min, MinLength } from 'class-validator';
 import type { Response } from 'express';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { Caller, RequireScopes } from '../auth/auth.decorators';
 import { ProblemException, PROBLEM_TYPE_BASE } from '../http/problem-details';
-import { idempotentAnswerWrite } from '../idempotency/idempotent-answer';
+import { idempotentAnswerWrite, idempotentKeyGuard } from '../idempotency/idempotent-answer';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 import { IDEMPOTENCY_MIGRATIONS } from '../idempotency/idempotency.migrations';
 import type { ServiceDefinition } from '../service-definition';
@@ -108,16 +108,8 @@ class PaymentsFixtureHttpController {
     @Caller() caller: string,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      const { rows } = await client.query<{ id: number }>(
-        `INSERT INTO fixture_payment_attempts (route, reference, amount, caller)
-         VALUES ('answered-ahead', $1, $2, $3) RETURNING id`,
-        [body.reference, body.amount, caller],
-      );
-      const payment = { id: rows[0]!.id, reference: body.reference, amount: body.amount, caller };
+    return this.inTransaction(async (client) => {
+      const payment = await this.insertAttempt(client, 'answered-ahead', body, caller);
       const location = `/payments/${payment.id}`;
       const sent = how === 'differ' ? { ...payment, amount: payment.amount + 1 } : payment;
       const answer = idempotentAnswerWrite(sent, { location });
@@ -126,9 +118,68 @@ class PaymentsFixtureHttpController {
       if (how !== 'rollback') answer?.onCommit();
       res.setHeader('Location', location);
       return payment;
+    });
+  }
+
+  /**
+   * Commits the attempt and its answer in one transaction, as `answered-ahead/commit` does, on a
+   * route whose answer takes its key (`claimWithAnswer`), its key guard first. Its outcome comes
+   * after the insert, inside the transaction: `hold` waits for the gate there, `decline` and
+   * `crash` roll back.
+   */
+  @Post('claim-with-answer')
+  @HttpCode(201)
+  @Idempotent({ claimWithAnswer: true })
+  async createClaimingWithAnswer(
+    @Body() body: CreatePaymentDto,
+    @Caller() caller: string,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return this.inTransaction(async (client) => {
+      const guard = idempotentKeyGuard();
+      if (guard) await client.query(guard.text, [...guard.values]);
+      const payment = await this.insertAttempt(client, 'claim-with-answer', body, caller);
+      await this.endAsAsked(body, payment.id);
+      const location = `/payments/${payment.id}`;
+      const answer = idempotentAnswerWrite(payment, { location });
+      if (answer) await client.query(answer.text, [...answer.values]);
+      await client.query('COMMIT');
+      answer?.onCommit();
+      res.setHeader('Location', location);
+      return payment;
+    });
+  }
+
+  /**
+   * Runs `work` on a connection of its own, after BEGIN; `work` ends the transaction, or throws
+   * and it is rolled back.
+   */
+  private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      return await work(client);
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
     } finally {
       client.release();
     }
+  }
+
+  private async insertAttempt(
+    client: PoolClient,
+    route: string,
+    body: CreatePaymentDto,
+    caller: string,
+  ): Promise<{ id: number; reference: string; amount: number; caller: string }> {
+    const { rows } = await client.query<{ id: number }>(
+      `INSERT INTO fixture_payment_attempts (route, reference, amount, caller)
+       VALUES ($1, $2, $3, $4) RETURNING id`,
+      [route, body.reference, body.amount, caller],
+    );
+    return { id: rows[0]!.id, reference: body.reference, amount: body.amount, caller };
   }
 
   @Put(':reference')
@@ -154,6 +205,13 @@ class PaymentsFixtureHttpController {
       [route, body.reference, body.amount, caller],
     )) as Array<{ id: number }>;
     const id = attempt!.id;
+    await this.endAsAsked(body, id);
+    res.setHeader('Location', `/payments/${id}`);
+    return { id, reference: body.reference, amount: body.amount, caller };
+  }
+
+  /** What `body.outcome` asks of the handler run that made attempt `id`. */
+  private async endAsAsked(body: CreatePaymentDto, id: number): Promise<void> {
     const outcome = body.outcome ?? 'ok';
     switch (outcome) {
       case 'hold':
@@ -175,8 +233,6 @@ class PaymentsFixtureHttpController {
         throw new Error(`unknown outcome ${String(unknownOutcome)}`);
       }
     }
-    res.setHeader('Location', `/payments/${id}`);
-    return { id, reference: body.reference, amount: body.amount, caller };
   }
 }
 

@@ -25,6 +25,7 @@ import {
   currentRequestContext,
   Idempotent,
   idempotentAnswerWrite,
+  idempotentKeyGuard,
   RequireScopes,
   ValidationProblem,
 } from '@fulfil/service-kit';
@@ -39,9 +40,6 @@ import { ListOrdersQuery } from './dto/list-orders.query';
 import { DeliveryAddressResponse, OrderPageResponse, OrderResponse } from './dto/order.response';
 import { PlaceOrderDto } from './dto/place-order.dto';
 import { orderNotFound, toOrderProblem } from './order.problems';
-
-/** How long a placement holds its Idempotency-Key before a retry may take it over. */
-export const PLACEMENT_LOCK_TIMEOUT_MS = 10_000;
 
 const orderIdPipe = new ParseUUIDPipe({
   exceptionFactory: () => new ValidationProblem([{ field: 'orderId', message: 'must be a UUID' }]),
@@ -59,11 +57,12 @@ export class OrdersHttpController {
   @Post()
   @HttpCode(201)
   @RequireScopes('orders:write')
-  // A placement answers in milliseconds, and running it twice is harmless (the order id is
-  // derived from the key, see order-identity.ts: the second run finds the order placed). So a
-  // key whose request died unseen (the kit sees a process die by its owner session; a vanished
-  // machine it does not) is taken over after 10 s, not the kit's minute.
-  @Idempotent({ lockTimeoutMs: PLACEMENT_LOCK_TIMEOUT_MS })
+  // Every effect of a placement commits in one transaction with its answer, so the answer's
+  // write takes the key: no claim before (a statement and a commit less per order), nothing
+  // left claimed by a request that died. A concurrent twin's transaction rolls back, or finds
+  // the order placed (its id is derived from the key: order-identity.ts), and it is answered
+  // with the first one's answer.
+  @Idempotent({ claimWithAnswer: true })
   @ApiOperation({
     summary: 'Place an order (R-ORD-1)',
     description:
@@ -94,12 +93,15 @@ export class OrdersHttpController {
         },
       ]);
     }
+    // While another request with the key places its order: 409, not a second run.
+    const keyGuard = idempotentKeyGuard();
     const order = await this.placeOrder
       .execute(body, {
         ...commandContext(caller),
         ...(idempotencyKey && { idempotencyKey }),
         // The idempotent answer commits with the order (Location as set below).
         answer: (placed) => idempotentAnswerWrite(placed, { location: orderLocation(placed) }),
+        ...(keyGuard && { keyGuard }),
       })
       .catch(rethrowAsProblem);
     res.setHeader('Location', orderLocation(order));

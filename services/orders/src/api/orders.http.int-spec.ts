@@ -54,6 +54,15 @@ const outboxOf = async (orderId: string) =>
     )
   ).rows;
 
+/** Polls `condition` until it holds (a deadline, not a timing assertion). */
+async function waitUntil(condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 describe('POST /orders', () => {
   it('places an order: 201, Location, server-computed totals, the placed timeline', async () => {
     const body = orderBody({ storeId: 'store-sz-7' });
@@ -160,16 +169,57 @@ describe('POST /orders', () => {
   it('places one order for concurrent requests with one key', async () => {
     const body = orderBody();
     const answers = await Promise.all(Array.from({ length: 4 }, () => post(body, 'race-1')));
+    // A request meeting the first one's placement in progress gets 409 (its key guard); one
+    // after it committed gets its answer replayed.
     const statuses = answers.map((res) => res.status);
     expect(statuses.every((s) => s === 201 || s === 409)).toBe(true);
     const placed = answers.filter((res) => res.status === 201);
     expect(placed.length).toBeGreaterThanOrEqual(1);
-    expect(new Set(placed.map((res) => res.body.orderId)).size).toBe(1);
+    expect(new Set(placed.map((res) => res.text)).size).toBe(1);
+    const fresh = placed.filter((res) => res.headers['idempotent-replayed'] !== 'true');
+    expect(fresh).toHaveLength(1);
+    for (const res of answers.filter((answer) => answer.status === 409)) {
+      expect(res.body.type).toBe('https://fulfil.dev/problems/idempotency-key-in-progress');
+    }
     const { rows } = await orders.pool.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM order_summaries WHERE customer_id = $1`,
       [body.customerId],
     );
     expect(rows[0]!.n).toBe(1);
+  });
+
+  it('answers 409 to a request with the key of a placement still in its transaction', async () => {
+    const body = orderBody();
+    // The first placement waits on this lock after its key guard and append, before its commit.
+    const blocker = await orders.pool.connect();
+    let first: Promise<request.Response> | undefined;
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE order_summaries IN EXCLUSIVE MODE');
+      first = post(body, 'in-progress-1').then((res) => res);
+      const { rows: me } = await blocker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      await waitUntil(async () => {
+        const { rows } = await orders.pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`,
+          [me[0]!.pid],
+        );
+        return rows[0]!.n === 1;
+      });
+      const during = await post(body, 'in-progress-1');
+      expect(during.status).toBe(409);
+      expect(during.body.type).toBe('https://fulfil.dev/problems/idempotency-key-in-progress');
+      expect(during.headers['retry-after']).toBe('1');
+    } finally {
+      await blocker.query('ROLLBACK');
+      blocker.release();
+    }
+    const placed = await first;
+    expect(placed.status).toBe(201);
+    const again = await post(body, 'in-progress-1');
+    expect(again.status).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.text).toBe(placed.text);
+    expect(await eventsOf(placed.body.orderId)).toEqual(['OrderPlaced']);
   });
 
   it('is idempotent even when the stored answer is gone (the key expired and was purged)', async () => {

@@ -43,6 +43,8 @@ interface HandleHow extends RunOptions {
   readonly known?: KnownStream<OrderState>;
   /** More writes for the same transaction, given the events as stored (a placement's). */
   readonly alsoWrite?: AlsoWrite;
+  /** A statement ahead of the append (a placement's key guard): `HandleOptions.beforeAppend`. */
+  readonly beforeAppend?: Write;
 }
 
 /** The caller's writes to commit with a command's events, made once they are stored. */
@@ -86,28 +88,35 @@ export class OrderCommandRunner {
    * retry of the same Idempotency-Key, a racing twin) or when the command is refused, it is
    * decided on the stream as stored — exactly the answer of a load-first run, e.g.
    * ORDER.ALREADY_PLACED. `alsoWrite` gives what commits with the placed events (the delivery
-   * address; the request's answer, `idempotentAnswerWrite`).
+   * address; the request's answer, `idempotentAnswerWrite`), `beforeAppend` what goes first
+   * (the request's key guard, `idempotentKeyGuard`).
    */
   place(
     orderId: string,
     command: PlaceOrder,
     context: CommandContext,
     alsoWrite: AlsoWrite,
+    beforeAppend?: Write,
   ): Promise<RunResult> {
-    return this.handle(orderId, command, context, { known: NEW_ORDER, alsoWrite });
+    return this.handle(orderId, command, context, {
+      known: NEW_ORDER,
+      alsoWrite,
+      ...(beforeAppend && { beforeAppend }),
+    });
   }
 
   private handle(
     orderId: string,
     command: OrderCommand,
     context: CommandContext,
-    { client, known, alsoWrite }: HandleHow,
+    { client, known, alsoWrite, beforeAppend }: HandleHow,
   ): Promise<RunResult> {
     return this.commands.handle(orderStreamId(orderId), command, {
       decider: orderDecider,
       metadata: { ...context },
       ...(client && { client }),
       ...(known && { known }),
+      ...(beforeAppend && { beforeAppend }),
       afterAppend: (transaction, recorded, { mayCommit }) =>
         this.writeAlongside(
           transaction,

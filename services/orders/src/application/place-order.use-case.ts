@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { Injectable } from '@nestjs/common';
 import { isDomainError } from '@fulfil/decider';
-import type { Write } from '@fulfil/event-store';
+import type { RecordedEvent, Write } from '@fulfil/event-store';
 import type { PlaceOrder } from '../domain/order.commands';
 import { orderDecider } from '../domain/order.decider';
 import { OrderErrorCodes } from '../domain/order.errors';
@@ -43,6 +43,11 @@ export interface PlacementContext extends CommandContext {
    * idempotent answer of `POST /orders`). Not called for a retry that finds its order placed.
    */
   readonly answer?: (placed: OrderView) => Write | undefined;
+  /**
+   * A statement to run first in the placement's transaction, that fails it while another
+   * request with the same Idempotency-Key is placing (the kit's `idempotentKeyGuard`).
+   */
+  readonly keyGuard?: Write;
 }
 
 /**
@@ -74,10 +79,11 @@ export class PlaceOrderUseCase {
       // needs no read (it is the order as placed, as the API documents), made once they are.
       let placedView: OrderView | undefined;
       try {
-        await this.runner.place(orderId, command, context, (recorded) => {
+        const alsoWrite = (recorded: readonly RecordedEvent[]) => {
           placedView = orderViewOf(recorded)!;
           return [address, context.answer?.(placedView)];
-        });
+        };
+        await this.runner.place(orderId, command, context, alsoWrite, context.keyGuard);
       } catch (error) {
         // Nothing of the placement committed: place it again under another number.
         if (isOrderNumberTaken(error) && attempt < ORDER_NUMBER_ATTEMPTS - 1) continue;
