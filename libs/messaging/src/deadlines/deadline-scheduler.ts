@@ -61,7 +61,8 @@ const SCHEDULE_SQL = `INSERT INTO deadlines (deadline_id, kind, due_at, payload)
  * transaction holds back every outbox relay and projection of the cluster (they read only
  * below the oldest running transaction id, ADR 0004). Their deadline is leased instead —
  * its due time moved to the end of the lease in one short statement — and the handler's
- * result is recorded in a transaction that deletes the deadline only if the lease still holds.
+ * result is recorded in a transaction that deletes the deadline only if the lease still holds,
+ * committed without waiting for its WAL flush (see `CompleteDeadline`).
  */
 export class DeadlineScheduler {
   private readonly handlers = new Map<string, DeadlineHandler>();
@@ -343,8 +344,12 @@ export class DeadlineScheduler {
         await work(client);
         // Last, so the transaction takes its id at the work's first write (event-store order),
         // and sent with COMMIT (one round trip less): a lost lease fails it, so nothing commits.
+        // Without waiting for the WAL flush: lost in a crash, the deadline is simply run again
+        // (CompleteDeadline says why that is safe).
         try {
-          await commitWith(client, DELETE_HELD_OR_FAIL, [deadline.id, leasedUntil]);
+          await commitWith(client, DELETE_HELD_OR_FAIL, [deadline.id, leasedUntil], {
+            synchronousCommit: false,
+          });
         } catch (error) {
           if ((error as { code?: unknown }).code === DIVISION_BY_ZERO) {
             throw new DeadlineLeaseLostError(deadline.id);

@@ -31,6 +31,12 @@ export type DeadlineHandler<Payload = unknown> = (
  * Completes a leased deadline: runs `work` in a transaction that also deletes the deadline.
  * Throws {@link DeadlineLeaseLostError} (and undoes `work`) when the deadline was moved,
  * cancelled or taken over by another worker after its lease ran out while the handler ran.
+ *
+ * The transaction commits without waiting for its WAL flush: should PostgreSQL crash before
+ * the WAL writer (or a later durable commit) flushed it, `work` is lost together with the
+ * deadline's delete, and the deadline runs again once its lease ran out — a call the callee's
+ * idempotency answers as before. What `work` publishes through the outbox leaves only after a
+ * flush (the relay's barrier). So `work` must be safe to record again, as any retry needs.
  */
 export type CompleteDeadline = (work: (client: PoolClient) => Promise<void>) => Promise<void>;
 
