@@ -1,7 +1,7 @@
 // Deadlines whose handler calls out (DeadlineScheduler.onLeased): the call runs outside any
 // transaction under a lease, and its result is recorded only while the lease holds.
 import { withTransaction } from '@fulfil/event-store';
-import { Client, Pool } from 'pg';
+import { Client, type Pool } from 'pg';
 import {
   past,
   pendingCall,
@@ -64,47 +64,6 @@ describe('DeadlineScheduler.onLeased', () => {
     call.release('ok');
     expect(await firing).toBe(1);
     expect(await calledRows()).toEqual([{ deadline_id: 'r1', answer: 'ok:7' }]);
-    expect(await remaining()).toEqual([]);
-  });
-
-  it('records the answer without waiting for a WAL flush', async () => {
-    // A deferred trigger runs at COMMIT, after what goes out before it: it notes the setting.
-    for (const statement of [
-      'CREATE TABLE noted (deadline_id text NOT NULL)',
-      'CREATE TABLE commit_settings (deadline_id text NOT NULL, synchronous_commit text NOT NULL)',
-      `CREATE FUNCTION note_commit_setting() RETURNS trigger LANGUAGE plpgsql AS $$
-         BEGIN
-           INSERT INTO commit_settings VALUES (NEW.deadline_id, current_setting('synchronous_commit'));
-           RETURN NULL;
-         END $$`,
-      `CREATE CONSTRAINT TRIGGER note_commit_setting AFTER INSERT ON noted
-         DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION note_commit_setting()`,
-    ]) {
-      await db.pool.query(statement);
-    }
-    const note = (client: { query: Pool['query'] }, id: string) =>
-      client.query('INSERT INTO noted VALUES ($1)', [id]);
-    // Sessions that wait for the flush unless told otherwise (the test server's do not).
-    const durable = new Pool({ ...db.pool.options, max: 2, options: '-c synchronous_commit=on' });
-    try {
-      const scheduler = new DeadlineScheduler({ pool: durable }).onLeased(
-        'register',
-        async (_payload, complete, deadline) => {
-          await complete((client) => note(client, deadline.id).then(() => undefined));
-        },
-      );
-      const leased = { id: 'leased', kind: 'register', dueAt: past(), payload: {} };
-      await scheduler.schedule(durable, leased);
-      expect(await scheduler.fireDue()).toBe(1);
-      await withTransaction(durable, (client) => note(client, 'durable'));
-    } finally {
-      await durable.end();
-    }
-    const { rows } = await db.pool.query('SELECT * FROM commit_settings ORDER BY 1');
-    expect(rows).toEqual([
-      { deadline_id: 'durable', synchronous_commit: 'on' },
-      { deadline_id: 'leased', synchronous_commit: 'off' },
-    ]);
     expect(await remaining()).toEqual([]);
   });
 

@@ -1,11 +1,12 @@
-// Asynchronous commits, the WAL flush barrier and the session that vouches for it (FlushSession),
-// on a durable PostgreSQL of this file's own:
+// Asynchronous commits (also a leased deadline's completion), the WAL flush barrier and the
+// session that vouches for it (FlushSession), on a durable PostgreSQL of this file's own:
 // the shared test server runs without fsync, where every commit is asynchronous and no flush is
 // counted. Flushes are counted by the backend's own I/O statistics (PostgreSQL 18+).
 import { randomUUID } from 'node:crypto';
 import { commitWith, withTransaction } from '@fulfil/event-store';
 import { PreparedStatementClient } from '@fulfil/service-kit';
 import {
+  runMigration,
   slowWalWriter,
   startDurablePostgres,
   untilACrashTakesBack,
@@ -15,6 +16,8 @@ import {
 } from '@fulfil/testing';
 import { Pool, type PoolClient } from 'pg';
 import { CREATE_MESSAGING_SQL } from '../create-messaging.migration';
+import { CreateDeadlines1732500000000 } from '../deadlines/create-deadlines.migration';
+import { DeadlineScheduler } from '../deadlines/deadline-scheduler';
 import { OUTBOX_RELAY_ORDER_KEY_SQL } from '../outbox-relay-order-key.migration';
 import { readOutboxPage, START_OF_OUTBOX } from '../outbox/outbox-store';
 import { FlushSession } from './flush-session';
@@ -97,6 +100,36 @@ describe('commitWith({ synchronousCommit: false })', () => {
     } finally {
       await plain.end();
     }
+  });
+});
+
+describe("a leased deadline's completion", () => {
+  it('records the answer without waiting for the flush, where a durable commit waits for one', async () => {
+    await runMigration(pool, new CreateDeadlines1732500000000(), 'up');
+    await pool.query('CREATE TABLE answered (deadline_id text NOT NULL)');
+    const answer = (client: PoolClient, id: string) =>
+      client.query('INSERT INTO answered VALUES ($1)', [id]);
+    let completion: number | undefined;
+    const scheduler = new DeadlineScheduler({ pool }).onLeased(
+      'register',
+      async (_payload, complete, deadline) => {
+        // No connection is held meanwhile: the one of the pool counts the completion alone.
+        completion = await flushesOf(() =>
+          complete((client) => answer(client, deadline.id).then(() => undefined)),
+        );
+      },
+    );
+    await scheduler.schedule(pool, {
+      id: 'leased',
+      kind: 'register',
+      dueAt: new Date(0),
+      payload: {},
+    });
+    expect(await scheduler.fireDue()).toBe(1);
+    expect(completion).toBe(0);
+    expect(
+      await flushesOf(() => withTransaction(pool, (client) => answer(client, 'durable'))),
+    ).toBe(1);
   });
 });
 

@@ -123,14 +123,27 @@ export class IdempotencyInterceptor implements NestInterceptor {
         this.store.purgeExpiredWhenDue();
         return { kind: 'run', claim };
       }
-      const existing = await this.store.find(scope);
-      if (existing === undefined || existing.state === 'expired') continue;
-      if (existing.fingerprint !== fingerprint) throw idempotencyKeyReused();
-      if (existing.state === 'completed') return { kind: 'replay', response: existing.response };
-      if (!existing.abandoned) break;
+      const existing = await this.existingAnswer(scope, fingerprint);
+      if (existing === 'running') break;
+      if (existing !== 'free') return { kind: 'replay', response: existing };
     }
-    res.setHeader('Retry-After', String(IN_PROGRESS_RETRY_AFTER_SECONDS));
-    throw idempotencyKeyInProgress();
+    throw this.inProgress(res);
+  }
+
+  /**
+   * What the key's row says to a request that does not hold the key: the stored answer (of the
+   * same request), `free` (no row, expired, or a claim abandoned: the key may be taken) or
+   * `running`; `idempotency-key-reused` for another request.
+   */
+  private async existingAnswer(
+    scope: IdempotencyScope,
+    fingerprint: string,
+  ): Promise<StoredResponse | 'free' | 'running'> {
+    const existing = await this.store.find(scope);
+    if (existing === undefined || existing.state === 'expired') return 'free';
+    if (existing.fingerprint !== fingerprint) throw idempotencyKeyReused();
+    if (existing.state === 'completed') return existing.response;
+    return existing.abandoned ? 'free' : 'running';
   }
 
   /** Runs the handler while holding the key, then stores its answer or releases the key. */
@@ -231,12 +244,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
    * Undefined when the key has no answer.
    */
   private async answerOfTakenKey(key: KeyToAnswer, res: Response): Promise<string | undefined> {
-    const existing = await this.store.find(key);
-    if (existing === undefined || existing.state === 'expired') return undefined;
-    if (existing.fingerprint !== key.fingerprint) throw idempotencyKeyReused();
-    if (existing.state === 'completed') return replay(existing.response, res) ?? '';
-    if (existing.abandoned) return undefined;
-    throw this.inProgress(res);
+    const existing = await this.existingAnswer(key, key.fingerprint);
+    if (existing === 'running') throw this.inProgress(res);
+    return existing === 'free' ? undefined : (replay(existing, res) ?? '');
   }
 
   private inProgress(res: Response): Error {

@@ -194,14 +194,13 @@ function failedWithMark(error: unknown, mark: string): boolean {
  * materialized CTE, so the cast cannot be folded into a constant and evaluated when planning.
  */
 export function keyGuardStatement(scope: IdempotencyScope): IdempotencyStatement {
-  return {
-    text: `WITH lock AS MATERIALIZED (
-        SELECT pg_try_advisory_xact_lock(hashtextextended($1, ${KEY_LOCK_SEED})) AS got)
-      SELECT CASE WHEN got THEN 1 ELSE ('${KEY_IN_PROGRESS_MARK}: ' || got::text)::int END
-        FROM lock`,
-    values: [JSON.stringify(scopeParams(scope))],
-  };
+  return { text: KEY_GUARD, values: [JSON.stringify(scopeParams(scope))] };
 }
+
+const KEY_GUARD = `WITH lock AS MATERIALIZED (
+    SELECT pg_try_advisory_xact_lock(hashtextextended($1, ${KEY_LOCK_SEED})) AS got)
+  SELECT CASE WHEN got THEN 1 ELSE ('${KEY_IN_PROGRESS_MARK}: ' || got::text)::int END
+    FROM lock`;
 
 /** Whether `error` is {@link keyGuardStatement}'s: another transaction holds the key. */
 export function isKeyInProgressError(error: unknown): boolean {
@@ -223,15 +222,15 @@ export function answerTakingKeyStatement(
   key: KeyToAnswer,
   response: StoredResponse,
 ): IdempotencyStatement {
-  return {
-    text: answerTakingKeySql(
-      (mayTake) =>
-        `CASE WHEN ${mayTake} THEN true
-              ELSE ('${KEY_TAKEN_MARK}: ' || k.idempotency_key)::boolean END`,
-    ),
-    values: answerTakingKeyValues(key, response),
-  };
+  return { text: ANSWER_TAKING_KEY, values: answerTakingKeyValues(key, response) };
 }
+
+const ANSWER_TAKING_KEY = answerTakingKeySql(
+  (mayTake) =>
+    `CASE WHEN ${mayTake} THEN true ELSE ('${KEY_TAKEN_MARK}: ' || k.idempotency_key)::boolean END`,
+);
+/** {@link ANSWER_TAKING_KEY} without the failure: for a key taken first it returns no row. */
+const ANSWER_TAKING_FREE_KEY = `${answerTakingKeySql((mayTake) => mayTake)} RETURNING 1`;
 
 /** Whether `error` is {@link answerTakingKeyStatement}'s: another request took the key first. */
 export function isKeyTakenError(error: unknown): boolean {
@@ -358,7 +357,7 @@ export class IdempotencyStore implements OnModuleDestroy, OnApplicationShutdown 
    */
   async storeAnswer(key: KeyToAnswer, response: StoredResponse): Promise<boolean> {
     const { rowCount } = await this.query(
-      `${answerTakingKeySql((mayTake) => mayTake)} RETURNING 1`,
+      ANSWER_TAKING_FREE_KEY,
       answerTakingKeyValues(key, response),
     );
     return rowCount === 1;

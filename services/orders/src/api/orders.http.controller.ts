@@ -93,15 +93,14 @@ export class OrdersHttpController {
         },
       ]);
     }
-    // While another request with the key places its order: 409, not a second run.
-    const keyGuard = idempotentKeyGuard();
     const order = await this.placeOrder
       .execute(body, {
         ...commandContext(caller),
         ...(idempotencyKey && { idempotencyKey }),
         // The idempotent answer commits with the order (Location as set below).
         answer: (placed) => idempotentAnswerWrite(placed, { location: orderLocation(placed) }),
-        ...(keyGuard && { keyGuard }),
+        // While another request with the key places its order: 409, not a second run.
+        keyGuard: idempotentKeyGuard(),
       })
       .catch(rethrowAsProblem);
     res.setHeader('Location', orderLocation(order));

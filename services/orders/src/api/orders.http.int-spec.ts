@@ -8,6 +8,7 @@ import {
   READER,
   startOrdersApp,
   storedCounts,
+  waitFor,
   WRITER,
   type OrdersTestApp,
 } from '../testing/orders-test-app.fixture';
@@ -53,15 +54,6 @@ const outboxOf = async (orderId: string) =>
       [orderId],
     )
   ).rows;
-
-/** Polls `condition` until it holds (a deadline, not a timing assertion). */
-async function waitUntil(condition: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('POST /orders', () => {
   it('places an order: 201, Location, server-computed totals, the placed timeline', async () => {
@@ -198,13 +190,13 @@ describe('POST /orders', () => {
       await blocker.query('LOCK TABLE order_summaries IN EXCLUSIVE MODE');
       first = post(body, 'in-progress-1').then((res) => res);
       const { rows: me } = await blocker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-      await waitUntil(async () => {
+      await waitFor(async () => {
         const { rows } = await orders.pool.query<{ n: number }>(
           `SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`,
           [me[0]!.pid],
         );
         return rows[0]!.n === 1;
-      });
+      }, 'the placement waiting on the table lock');
       const during = await post(body, 'in-progress-1');
       expect(during.status).toBe(409);
       expect(during.body.type).toBe('https://fulfil.dev/problems/idempotency-key-in-progress');

@@ -98,11 +98,7 @@ export class OrderCommandRunner {
     alsoWrite: AlsoWrite,
     beforeAppend?: Write,
   ): Promise<RunResult> {
-    return this.handle(orderId, command, context, {
-      known: NEW_ORDER,
-      alsoWrite,
-      ...(beforeAppend && { beforeAppend }),
-    });
+    return this.handle(orderId, command, context, { known: NEW_ORDER, alsoWrite, beforeAppend });
   }
 
   private handle(

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { Injectable } from '@nestjs/common';
 import { isDomainError } from '@fulfil/decider';
-import type { RecordedEvent, Write } from '@fulfil/event-store';
+import type { Write } from '@fulfil/event-store';
 import type { PlaceOrder } from '../domain/order.commands';
 import { orderDecider } from '../domain/order.decider';
 import { OrderErrorCodes } from '../domain/order.errors';
@@ -12,7 +12,7 @@ import {
   DeliveryAddressRepository,
   type DeliveryAddress,
 } from '../infrastructure/delivery-address.repository';
-import { OrderCommandRunner, type CommandContext } from './order-command.runner';
+import { OrderCommandRunner, type AlsoWrite, type CommandContext } from './order-command.runner';
 import { orderIdFor, orderNumberFor } from './order-identity';
 import { OrderQueries } from './order.queries';
 import { orderViewOf, type OrderView } from './order.view';
@@ -79,7 +79,7 @@ export class PlaceOrderUseCase {
       // needs no read (it is the order as placed, as the API documents), made once they are.
       let placedView: OrderView | undefined;
       try {
-        const alsoWrite = (recorded: readonly RecordedEvent[]) => {
+        const alsoWrite: AlsoWrite = (recorded) => {
           placedView = orderViewOf(recorded)!;
           return [address, context.answer?.(placedView)];
         };
